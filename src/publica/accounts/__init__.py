@@ -1,0 +1,1 @@
+"""Users, organisations, departments and roles."""

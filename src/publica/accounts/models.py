@@ -1,0 +1,71 @@
+"""Organisations, departments and people, with the one role each person holds."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from publica.accounts.roles import DEPARTMENT_BOUND, Role
+
+
+class Organisation(models.Model):
+    """The public body running this Publica: a council, a county, an agency."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A team that owns services and works their cases."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="departments"
+    )
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    supervisor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_departments",
+        help_text="Recorded on the timeline when one of this department's cases is escalated.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A resident or a member of staff; staff belong to one department."""
+
+    role = models.CharField(
+        max_length=20, choices=[(r.value, r.name.title()) for r in Role], default=Role.RESIDENT
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="department_bound_roles_have_a_department",
+                condition=~models.Q(role__in=[str(r) for r in DEPARTMENT_BOUND])
+                | models.Q(department__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_resident(self) -> bool:
+        return self.role == Role.RESIDENT

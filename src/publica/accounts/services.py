@@ -1,0 +1,87 @@
+"""Writes to accounts: organisations, departments and people."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from publica.accounts.models import Department, Organisation, User
+from publica.accounts.roles import DEPARTMENT_BOUND, Role
+from publica.core.actors import Actor, SystemActor
+from publica.core.errors import FieldError, InvalidInput, PermissionDenied
+
+__all__ = ["department_upsert", "organisation_upsert", "user_create"]
+
+
+def organisation_upsert(*, slug: str, name: str, actor: Actor, **contact: str) -> Organisation:
+    _require_admin(actor)
+    organisation, _ = Organisation.objects.update_or_create(
+        slug=slug, defaults={"name": name, **contact}
+    )
+    return organisation
+
+
+def department_upsert(
+    *, organisation: Organisation, slug: str, name: str, actor: Actor
+) -> Department:
+    _require_admin(actor)
+    department, _ = Department.objects.update_or_create(
+        slug=slug, defaults={"organisation": organisation, "name": name}
+    )
+    return department
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    actor: Actor,
+    department: Department | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    supervises: bool = False,
+) -> User:
+    """Create a person; staff in a department-bound role must name their department."""
+    errors = []
+    if role not in Role.__members__.values():
+        errors.append(FieldError("role", f"choose one of {', '.join(Role)}"))
+    if role in DEPARTMENT_BOUND and department is None:
+        errors.append(FieldError("department", f"a {role} belongs to a department"))
+    if User.objects.filter(username=username).exists():
+        errors.append(FieldError("username", f"{username!r} is taken"))
+    if password is not None:
+        try:
+            validate_password(password)
+        except DjangoValidationError as exc:
+            errors.extend(FieldError("password", message) for message in exc.messages)
+    if errors:
+        raise InvalidInput(errors)
+    if not isinstance(actor, SystemActor) and role != Role.RESIDENT:
+        _require_admin(actor)
+    user = User(
+        username=username,
+        role=role,
+        department=department,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=role not in (Role.RESIDENT,),
+        is_superuser=role == Role.ADMIN,
+    )
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    if supervises and department is not None:
+        department.supervisor = user
+        department.save(update_fields=["supervisor"])
+    return user
+
+
+def _require_admin(actor: Actor) -> None:
+    if isinstance(actor, SystemActor):
+        return
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("only an admin may manage organisations, departments and staff")

@@ -1,0 +1,1 @@
+"""Cases, their append-only timeline, the workflow engine, automation and SLA clocks."""

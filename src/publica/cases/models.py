@@ -1,0 +1,176 @@
+"""Cases, their timeline events and requests for information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Priority(models.TextChoices):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal"
+    API = "api"
+    OPEN311 = "open311"
+    SENSOR = "sensor"
+    STAFF = "staff", "Staff (phone or counter)"
+
+
+class Case(models.Model):
+    """One report or application, pinned to the service version it was submitted under."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    service_version = models.ForeignKey(
+        "catalogue.ServiceVersion", on_delete=models.PROTECT, related_name="cases"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="cases"
+    )
+    state = models.CharField(max_length=50)
+    outcome = models.CharField(max_length=20, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+
+    applicant = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict, help_text="The answers, valid for the pinned schema.")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+
+    assignee = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    submitted_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    awaiting_info_since = models.DateTimeField(
+        null=True, blank=True, help_text="Set while the case waits on the applicant."
+    )
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
+    flagged = models.BooleanField(default=False, help_text="Needs a person to review it.")
+    flag_reason = models.CharField(max_length=300, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change.")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            models.Index(fields=["closed_at", "due_at"]),
+            models.Index(fields=["service", "submitted_at"]),
+            models.Index(fields=["assignee", "closed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def is_awaiting_info(self) -> bool:
+        return self.awaiting_info_since is not None
+
+    @property
+    def state_label(self) -> str:
+        return str(self.service_version.workflow.labels.get(self.state, self.state))
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline; written once, never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted"
+        TRANSITIONED = "transitioned"
+        NOTE_ADDED = "note_added"
+        ASSIGNED = "assigned"
+        PRIORITY_CHANGED = "priority_changed"
+        FLAGGED = "flagged"
+        FLAG_CLEARED = "flag_cleared"
+        INFO_REQUESTED = "info_requested"
+        INFO_PROVIDED = "info_provided"
+        ESCALATED = "escalated"
+        RULE_FAILED = "rule_failed"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, help_text="The role the actor acted in.")
+    actor_label = models.CharField(
+        max_length=100, blank=True, help_text="Which part of Publica acted, when no person did."
+    )
+    data = models.JSONField(default=dict)
+    public = models.BooleanField(default=False, help_text="Shown to the applicant.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("the timeline is append-only: a CaseEvent is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("the timeline is append-only: a CaseEvent is never deleted")
+
+
+class InformationRequest(models.Model):
+    """A question staff asked the applicant; the SLA clock stops until it is answered."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="information_requests")
+    question = models.TextField()
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class ReferenceSequence(models.Model):
+    """The last number used for one prefix in one year (`PTH-2026-000123`)."""
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -1,0 +1,103 @@
+"""Reads of cases that views, APIs and other apps may use; each respects who is asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import OrderBy
+
+from publica.accounts.models import User
+from publica.accounts.roles import DEPARTMENT_BOUND, READ_ALL
+from publica.cases import permissions
+from publica.cases.models import Case, CaseEvent, Priority
+from publica.core import clock
+from publica.core.actors import Actor, SystemActor
+from publica.core.errors import NotFound
+
+__all__ = ["case_get", "case_list", "case_queue", "case_timeline", "visible_cases"]
+
+
+def visible_cases(*, actor: Actor | None) -> QuerySet[Case]:
+    """The cases `actor` may see: all for admins and auditors, their department's for staff,
+    their own for residents, none for anyone else."""
+    cases = Case.objects.select_related("service", "department", "assignee")
+    if isinstance(actor, SystemActor):
+        return cases
+    if not isinstance(actor, User) or not actor.is_active:
+        return cases.none()
+    if actor.role in READ_ALL:
+        return cases
+    if actor.role in DEPARTMENT_BOUND:
+        return cases.filter(department_id=actor.department_id)
+    return cases.filter(applicant=actor)
+
+
+def case_get(*, reference: str, actor: Actor | None) -> Case:
+    """One case by reference; NotFound both when it does not exist and when it is not yours,
+    so a reference cannot be probed."""
+    case = (
+        visible_cases(actor=actor)
+        .select_related("service_version")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"no case {reference!r} that you may see")
+    return case
+
+
+def case_queue(
+    *,
+    actor: Actor,
+    department: str | None = None,
+    state: str | None = None,
+    service: str | None = None,
+    assignee: User | None = None,
+    overdue: bool | None = None,
+    flagged: bool | None = None,
+    include_closed: bool = False,
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """A work queue: most urgent first, then the earliest due."""
+    now = now or clock.now()
+    cases = visible_cases(actor=actor)
+    if not include_closed:
+        cases = cases.filter(closed_at__isnull=True)
+    if department:
+        cases = cases.filter(department__slug=department)
+    if state:
+        cases = cases.filter(state=state)
+    if service:
+        cases = cases.filter(service__slug=service)
+    if assignee is not None:
+        cases = cases.filter(assignee=assignee)
+    if overdue is not None:
+        late = Q(due_at__lt=now, awaiting_info_since__isnull=True, closed_at__isnull=True)
+        cases = cases.filter(late) if overdue else cases.exclude(late)
+    if flagged is not None:
+        cases = cases.filter(flagged=flagged)
+    return cases.order_by(_priority_rank(), "due_at", "pk")
+
+
+def case_list(*, actor: Actor) -> QuerySet[Case]:
+    """Cases `actor` may see, newest first (a resident's own cases, for example)."""
+    return visible_cases(actor=actor).order_by("-submitted_at", "-pk")
+
+
+def case_timeline(*, case: Case, actor: Actor | None) -> list[CaseEvent]:
+    """The case's events in order; the applicant sees only the ones meant for them."""
+    permissions.require_read(actor, case)
+    events = case.events.select_related("actor")
+    if isinstance(actor, User) and actor.is_resident:
+        events = events.filter(public=True)
+    return list(events)
+
+
+def _priority_rank() -> OrderBy:
+    ranks = [models.When(priority=p, then=models.Value(i)) for i, p in enumerate(_URGENT_FIRST)]
+    return models.Case(*ranks, default=models.Value(9), output_field=models.IntegerField()).asc()
+
+
+_URGENT_FIRST = (Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW)

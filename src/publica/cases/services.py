@@ -1,0 +1,547 @@
+"""Every write to a case: one function each, one transaction, an explicit actor.
+
+Each function locks the case row before changing it, checks the workflow and the actor's
+role, raises the case's version, appends to the timeline and then lets the service's
+automation rules react, all inside the same transaction: either everything lands or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from publica.accounts.models import User
+from publica.accounts.roles import APPLICANT, AUTOMATION, Role
+from publica.cases import automation, notifications, permissions, sla
+from publica.cases.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    InformationRequest,
+    Priority,
+    ReferenceSequence,
+)
+from publica.cases.workflow import Step
+from publica.catalogue import answers
+from publica.catalogue.models import Service
+from publica.core import clock
+from publica.core.actors import SCHEDULER, Actor, SystemActor
+from publica.core.errors import (
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleUpdate,
+    TransitionNotAllowed,
+)
+
+__all__ = [
+    "case_add_note",
+    "case_assign",
+    "case_clear_flag",
+    "case_escalate_overdue",
+    "case_flag",
+    "case_provide_info",
+    "case_request_info",
+    "case_set_priority",
+    "case_submit",
+    "case_transition",
+    "case_withdraw",
+]
+
+Kind = CaseEvent.Kind
+#: Rules may trigger rules (a transition is an event); past this depth the chain stops.
+MAX_AUTOMATION_DEPTH = 5
+SUBMITTERS = frozenset({Role.RESIDENT, Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN})
+ASSIGNERS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def case_submit(
+    *,
+    service: Service,
+    data: Any,
+    actor: Actor | None,
+    channel: str = Channel.PORTAL,
+    contact: dict[str, str] | None = None,
+) -> Case:
+    """Submit a case under the service's current version and return it with its reference.
+
+    `actor` is the signed-in resident, a member of staff submitting on someone's behalf, a
+    system actor (an API client, a sensor), or None for a member of the public who did not
+    sign in.
+    """
+    version = service.current_version
+    if not service.is_active or version is None:
+        raise InvalidInput([FieldError("service", f"{service.title} is not taking submissions")])
+    role = _submitter_role(actor)
+    if channel not in Channel.values:
+        raise InvalidInput([FieldError("channel", f"unknown channel {channel!r}")])
+    definition = version.definition
+    cleaned = answers.clean(definition["form"], data)
+    contact_fields = _clean_contact(contact or {})
+    location = cleaned.get("location") if definition["kind"] == "report" else None
+
+    with transaction.atomic():
+        now = clock.now()
+        local_now = timezone.localtime(now)
+        case = Case.objects.create(
+            reference=_next_reference(definition["reference_prefix"], local_now.year),
+            service=service,
+            service_version=version,
+            department_id=service.department_id,
+            state=version.workflow.initial,
+            channel=channel,
+            applicant=actor if isinstance(actor, User) and actor.is_resident else None,
+            data=cleaned,
+            latitude=location.get("latitude") if location else None,
+            longitude=location.get("longitude") if location else None,
+            address=(location.get("address") or "") if location else "",
+            submitted_at=now,
+            due_at=sla.due_at(local_now, **_sla_terms(definition)),
+            updated_at=now,
+            **contact_fields,
+        )
+        data_for_event = {"state": case.state, "version": version.number, "channel": channel}
+        event = _record(case, Kind.SUBMITTED, actor, role, data_for_event, public=True)
+        _react(case, event)
+    return case
+
+
+def case_transition(
+    *, case: Case, to: str, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """Move the case along its workflow, if the step exists and the actor's role may take it."""
+    with transaction.atomic():
+        case = _lock(case, expected_version)
+        _require_open(case)
+        step = case.service_version.workflow.step(case.state, to)
+        role = permissions.acting_role(actor, case, step.roles)
+        _move(case, step, actor, role, reason)
+    return case
+
+
+def case_withdraw(
+    *, case: Case, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """The applicant withdraws their case, through the workflow's step to `withdrawn`."""
+    with transaction.atomic():
+        case = _lock(case, expected_version)
+        _require_open(case)
+        step = case.service_version.workflow.withdrawal_from(case.state)
+        if step is None:
+            raise TransitionNotAllowed(
+                f"case {case.reference} cannot be withdrawn while {case.state_label.lower()}"
+            )
+        role = permissions.acting_role(actor, case, step.roles)
+        _move(case, step, actor, role, reason)
+    return case
+
+
+def case_add_note(*, case: Case, text: str, actor: Actor, public: bool = False) -> CaseEvent:
+    """Staff add a note; internal unless `public`, in which case the applicant sees it."""
+    text = _required_text("text", text, limit=10_000)
+    with transaction.atomic():
+        case = _lock(case, None)
+        role = permissions.require_staff(actor, case)
+        _save(case, [])
+        event = _record(case, Kind.NOTE_ADDED, actor, role, {"text": text}, public=public)
+        _react(case, event)
+    return event
+
+
+def case_assign(
+    *, case: Case, assignee: User | None, actor: Actor, expected_version: int | None = None
+) -> Case:
+    """Give the case to a member of its department's staff, or to nobody.
+
+    Supervisors and admins assign anyone who may work the case; a caseworker may only take
+    a case for themselves or give back their own.
+    """
+    with transaction.atomic():
+        case = _lock(case, expected_version)
+        _require_open(case)
+        role = permissions.require_staff(actor, case)
+        if role == Role.CASEWORKER:
+            taking = assignee is not None and assignee.pk == getattr(actor, "pk", None)
+            returning = assignee is None and case.assignee_id == getattr(actor, "pk", None)
+            if not (taking or returning):
+                raise PermissionDenied("a caseworker may only take a case or give back their own")
+        if assignee is not None:
+            _require_can_work(assignee, case)
+        _assign(case, assignee, actor, role)
+    return case
+
+
+def case_set_priority(*, case: Case, priority: str, actor: Actor, reason: str = "") -> Case:
+    if priority not in Priority.values:
+        allowed = ", ".join(Priority.values)
+        raise InvalidInput([FieldError("priority", f"choose one of {allowed}")])
+    with transaction.atomic():
+        case = _lock(case, None)
+        _require_open(case)
+        role = permissions.require_staff(actor, case)
+        _set_priority(case, priority, actor, role, reason)
+    return case
+
+
+def case_flag(*, case: Case, reason: str, actor: Actor) -> Case:
+    """Flag the case for a person to review, with the reason shown in the queue."""
+    reason = _required_text("reason", reason, limit=300)
+    with transaction.atomic():
+        case = _lock(case, None)
+        role = permissions.require_staff(actor, case)
+        _flag(case, reason, actor, role)
+    return case
+
+
+def case_clear_flag(*, case: Case, actor: Actor, reason: str = "") -> Case:
+    with transaction.atomic():
+        case = _lock(case, None)
+        role = permissions.require_staff(actor, case)
+        if case.flagged:
+            previous = case.flag_reason
+            case.flagged, case.flag_reason = False, ""
+            _save(case, ["flagged", "flag_reason"])
+            data = {"previous_reason": previous, "reason": reason}
+            _record(case, Kind.FLAG_CLEARED, actor, role, data, public=False)
+    return case
+
+
+def case_request_info(*, case: Case, question: str, actor: Actor) -> InformationRequest:
+    """Ask the applicant a question; the SLA clock stops until every question is answered."""
+    question = _required_text("question", question, limit=5_000)
+    with transaction.atomic():
+        case = _lock(case, None)
+        _require_open(case)
+        role = permissions.require_staff(actor, case)
+        if case.applicant_id is None and not case.contact_email:
+            raise InvalidInput(
+                [FieldError("case", f"{case.reference} has no applicant account or email to ask")]
+            )
+        if not isinstance(actor, User):
+            raise PermissionDenied("only a member of staff can ask the applicant a question")
+        now = clock.now()
+        request = InformationRequest.objects.create(
+            case=case, question=question, requested_by=actor, requested_at=now
+        )
+        if case.awaiting_info_since is None:
+            case.awaiting_info_since = now
+        _save(case, ["awaiting_info_since"])
+        data = {"request": request.pk, "question": question}
+        event = _record(case, Kind.INFO_REQUESTED, actor, role, data, public=True)
+        _react(case, event)
+    return request
+
+
+def case_provide_info(
+    *, request: InformationRequest, answer: str, actor: Actor
+) -> InformationRequest:
+    """The applicant (or staff taking it by phone) answers; the clock restarts when all are."""
+    answer = _required_text("answer", answer, limit=10_000)
+    with transaction.atomic():
+        case = _lock(request.case, None)
+        _require_open(case)
+        role = permissions.acting_role(
+            actor, case, (APPLICANT, Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN)
+        )
+        request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+        if not request.is_open:
+            raise InvalidInput([FieldError("request", "this question was already answered")])
+        now = clock.now()
+        request.answer, request.answered_at = answer, now
+        request.save(update_fields=["answer", "answered_at"])
+        fields = []
+        still_open = case.information_requests.filter(answered_at__isnull=True).exists()
+        if case.awaiting_info_since is not None and not still_open:
+            paused = now - case.awaiting_info_since
+            case.due_at += paused
+            case.sla_paused_seconds += int(paused.total_seconds())
+            case.awaiting_info_since = None
+            fields = ["due_at", "sla_paused_seconds", "awaiting_info_since"]
+        _save(case, fields)
+        data = {"request": request.pk, "answer": answer}
+        event = _record(case, Kind.INFO_PROVIDED, actor, role, data, public=True)
+        _react(case, event)
+    return request
+
+
+def case_escalate_overdue(*, actor: SystemActor = SCHEDULER) -> list[Case]:
+    """Flag every open case past its due time and record its department's supervisor.
+
+    Runs on a schedule; a case is escalated once. Cases waiting on the applicant are not
+    overdue, since their clock is stopped. Each case commits on its own.
+    """
+    now = clock.now()
+    overdue = Case.objects.filter(
+        closed_at__isnull=True,
+        awaiting_info_since__isnull=True,
+        escalated_at__isnull=True,
+        due_at__lt=now,
+    ).values_list("pk", flat=True)
+    escalated = []
+    for pk in list(overdue):
+        with transaction.atomic():
+            case = _lock(Case(pk=pk), None)
+            if case.escalated_at is not None or case.closed_at is not None:
+                continue  # someone else got there first
+            supervisor = case.department.supervisor
+            case.escalated_at = now
+            _save(case, ["escalated_at"])
+            data = {
+                "due_at": case.due_at.isoformat(),
+                "supervisor": supervisor.pk if supervisor else None,
+                "supervisor_name": str(supervisor) if supervisor else "",
+            }
+            _record(case, Kind.ESCALATED, actor, AUTOMATION, data, public=False)
+            if not case.flagged:
+                _flag(case, f"Overdue since {_local_date(case.due_at)}", actor, AUTOMATION)
+            escalated.append(case)
+    return escalated
+
+
+# The steps every write shares. Callers hold the case's row lock inside a transaction.
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    try:
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("service_version", "department")
+            .get(pk=case.pk)
+        )
+    except Case.DoesNotExist:
+        raise NotFound(f"no case with id {case.pk}") from None
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleUpdate(
+            f"case {locked.reference} changed since you read it (you had version "
+            f"{expected_version}, it is now {locked.version}); reload it and try again"
+        )
+    return locked
+
+
+def _save(case: Case, fields: Iterable[str]) -> None:
+    case.version += 1
+    case.updated_at = clock.now()
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _record(
+    case: Case,
+    kind: str,
+    actor: Actor | None,
+    role: str,
+    data: dict[str, Any],
+    *,
+    public: bool,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor if isinstance(actor, User) else None,
+        actor_role=role,
+        actor_label=actor.name if isinstance(actor, SystemActor) else "",
+        data=data,
+        public=public,
+        created_at=clock.now(),
+    )
+
+
+def _move(case: Case, step: Step, actor: Actor, role: str, reason: str, depth: int = 0) -> None:
+    workflow = case.service_version.workflow
+    fields = ["state"]
+    case.state = step.target
+    outcome = workflow.outcomes.get(step.target, "")
+    if outcome:
+        case.outcome, case.closed_at, case.awaiting_info_since = outcome, clock.now(), None
+        fields += ["outcome", "closed_at", "awaiting_info_since"]
+    _save(case, fields)
+    data = {
+        "from": step.source,
+        "to": step.target,
+        "label": step.label,
+        "outcome": outcome,
+        "reason": reason,
+        "message": notifications.render(
+            case.service_version.definition, step.target, _placeholders(case)
+        ),
+    }
+    event = _record(case, Kind.TRANSITIONED, actor, role, data, public=True)
+    _react(case, event, depth)
+
+
+def _assign(case: Case, assignee: User | None, actor: Actor, role: str) -> None:
+    if case.assignee_id == (assignee.pk if assignee else None):
+        return
+    data = {"from": case.assignee_id, "to": assignee.pk if assignee else None}
+    case.assignee = assignee
+    _save(case, ["assignee"])
+    event = _record(case, Kind.ASSIGNED, actor, role, data, public=False)
+    _react(case, event)
+
+
+def _set_priority(case: Case, priority: str, actor: Actor, role: str, reason: str) -> None:
+    if case.priority == priority:
+        return
+    data = {"from": case.priority, "to": priority, "reason": reason}
+    case.priority = priority
+    _save(case, ["priority"])
+    _record(case, Kind.PRIORITY_CHANGED, actor, role, data, public=False)
+
+
+def _flag(case: Case, reason: str, actor: Actor, role: str) -> None:
+    case.flagged, case.flag_reason = True, reason[:300]
+    _save(case, ["flagged", "flag_reason"])
+    _record(case, Kind.FLAGGED, actor, role, {"reason": reason}, public=False)
+
+
+def _react(case: Case, event: CaseEvent, depth: int = 0) -> None:
+    """Let the service's automation rules act on `event`, as the rule itself."""
+    firings, failures = automation.evaluate(
+        case.service_version.definition,
+        event_kind=event.kind,
+        variables=_rule_variables(case, event),
+    )
+    for failure in failures:
+        rule_actor = SystemActor(f"rule:{failure.rule}")
+        data = {"rule": failure.rule, "error": failure.message}
+        _record(case, Kind.RULE_FAILED, rule_actor, AUTOMATION, data, public=False)
+    for firing in firings:
+        _apply(case, firing, depth)
+
+
+def _apply(case: Case, firing: automation.Firing, depth: int) -> None:
+    rule_actor = SystemActor(f"rule:{firing.rule}")
+    then = firing.then
+    try:
+        if "set_priority" in then:
+            _set_priority(case, then["set_priority"], rule_actor, AUTOMATION, firing.reason)
+        if "assign" in then:
+            assignee = User.objects.filter(username=then["assign"], is_active=True).first()
+            if assignee is None:
+                raise PermissionDenied(f"no active staff member {then['assign']!r}")
+            _require_can_work(assignee, case)
+            _assign(case, assignee, rule_actor, AUTOMATION)
+        if "flag" in then:
+            _flag(case, then["flag"], rule_actor, AUTOMATION)
+        if "transition" in then and case.closed_at is None:
+            if depth >= MAX_AUTOMATION_DEPTH:
+                raise TransitionNotAllowed("rules kept triggering each other; chain stopped")
+            step = case.service_version.workflow.step(case.state, then["transition"])
+            permissions.acting_role(rule_actor, case, step.roles)
+            _move(case, step, rule_actor, AUTOMATION, firing.reason, depth + 1)
+    except (PermissionDenied, TransitionNotAllowed) as exc:
+        data = {"rule": firing.rule, "error": str(exc)}
+        _record(case, Kind.RULE_FAILED, rule_actor, AUTOMATION, data, public=False)
+
+
+def _rule_variables(case: Case, event: CaseEvent) -> dict[str, Any]:
+    return {
+        "data": case.data,
+        "case": {
+            "reference": case.reference,
+            "service": case.service_version.definition["slug"],
+            "state": case.state,
+            "priority": case.priority,
+            "channel": case.channel,
+            "flagged": case.flagged,
+            "assigned": case.assignee_id is not None,
+        },
+        "event": {"kind": event.kind, "data": event.data},
+    }
+
+
+def _placeholders(case: Case) -> dict[str, str]:
+    definition = case.service_version.definition
+    return {
+        "reference": case.reference,
+        "service": definition["title"],
+        "state": case.service_version.workflow.labels[case.state],
+        "due_date": _local_date(case.due_at),
+        "department": case.department.name,
+    }
+
+
+def _next_reference(prefix: str, year: int) -> str:
+    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:06d}"
+
+
+def _sla_terms(definition: dict[str, Any]) -> dict[str, Any]:
+    terms = definition["sla"]
+    return {
+        "days": terms["days"],
+        "calendar": terms.get("calendar", "working"),
+        "closed_days": sla.public_holidays(
+            settings.PUBLICA_HOLIDAYS_COUNTRY, settings.PUBLICA_HOLIDAYS_SUBDIVISION
+        ),
+    }
+
+
+def _submitter_role(actor: Actor | None) -> str:
+    if actor is None:
+        return "public"
+    if isinstance(actor, SystemActor):
+        return actor.role
+    if not actor.is_active or actor.role not in SUBMITTERS:
+        raise PermissionDenied(f"a {actor.role.replace('_', ' ')} may not submit cases")
+    return APPLICANT if actor.is_resident else actor.role
+
+
+def _clean_contact(contact: dict[str, str]) -> dict[str, str]:
+    unknown = set(contact) - {"name", "email", "phone"}
+    errors = [FieldError(f"contact.{key}", "unknown contact field") for key in sorted(unknown)]
+    email = (contact.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.append(
+                FieldError("contact.email", "enter an email address like name@example.com")
+            )
+    for key, limit in (("name", 200), ("phone", 40)):
+        if len(contact.get(key) or "") > limit:
+            errors.append(FieldError(f"contact.{key}", f"must be at most {limit} characters"))
+    if errors:
+        raise InvalidInput(errors)
+    return {
+        "contact_name": (contact.get("name") or "").strip(),
+        "contact_email": email,
+        "contact_phone": (contact.get("phone") or "").strip(),
+    }
+
+
+def _required_text(field: str, value: str, *, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput([FieldError(field, "must not be empty")])
+    if len(value) > limit:
+        raise InvalidInput([FieldError(field, f"must be at most {limit} characters")])
+    return value
+
+
+def _require_open(case: Case) -> None:
+    if case.closed_at is not None:
+        raise TransitionNotAllowed(f"case {case.reference} is closed ({case.outcome})")
+
+
+def _require_can_work(user: User, case: Case) -> None:
+    works_here = user.role in (Role.CASEWORKER, Role.SUPERVISOR) and (
+        user.department_id == case.department_id
+    )
+    if not user.is_active or not (works_here or user.role == Role.ADMIN):
+        raise PermissionDenied(f"{user} cannot work cases of {case.department}")
+
+
+def _local_date(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%-d %B %Y")

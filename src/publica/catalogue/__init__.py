@@ -1,0 +1,1 @@
+"""Services and their immutable versions, loaded from service files."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "publica.catalogue"
+    verbose_name = "Catalogue"

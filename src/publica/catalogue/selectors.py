@@ -1,0 +1,24 @@
+"""Reads of the catalogue that other apps may use."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from publica.catalogue.models import Service
+from publica.core.errors import NotFound
+
+__all__ = ["service_get", "service_list"]
+
+
+def service_list(*, include_inactive: bool = False) -> QuerySet[Service]:
+    services = Service.objects.select_related("department", "current_version")
+    if not include_inactive:
+        services = services.filter(is_active=True, current_version__isnull=False)
+    return services.order_by("group", "title")
+
+
+def service_get(*, slug: str) -> Service:
+    service = service_list().filter(slug=slug).first()
+    if service is None:
+        raise NotFound(f"no service {slug!r}")
+    return service

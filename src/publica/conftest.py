@@ -1,0 +1,72 @@
+"""Fixtures shared by every app's tests: the demo departments, people and two real services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publica.accounts.models import Department, User
+from publica.accounts.roles import Role
+from publica.accounts.tests.factories import DepartmentFactory, UserFactory
+from publica.catalogue import servicefile
+from publica.catalogue.models import Service
+from publica.catalogue.services import service_load
+from publica.core.actors import SystemActor
+
+DEMO_SERVICES = Path(__file__).parent / "demo" / "services"
+LOADER = SystemActor("tests")
+
+
+@pytest.fixture
+def highways(db: None) -> Department:
+    department = DepartmentFactory(slug="highways", name="Highways")
+    department.supervisor = UserFactory(role=Role.SUPERVISOR, department=department)
+    department.save()
+    return department
+
+
+@pytest.fixture
+def parking(db: None) -> Department:
+    return DepartmentFactory(slug="parking", name="Parking Services")
+
+
+def load_demo_service(slug: str) -> Service:
+    definition = servicefile.parse_file(DEMO_SERVICES / f"{slug}.yaml")
+    return service_load(definition=definition, actor=LOADER).version.service
+
+
+@pytest.fixture
+def pothole(highways: Department) -> Service:
+    return load_demo_service("pothole")
+
+
+@pytest.fixture
+def parking_permit(parking: Department) -> Service:
+    return load_demo_service("parking-permit")
+
+
+@pytest.fixture
+def caseworker(highways: Department) -> User:
+    return UserFactory(role=Role.CASEWORKER, department=highways)
+
+
+@pytest.fixture
+def supervisor(highways: Department) -> User:
+    return highways.supervisor  # type: ignore[return-value]
+
+
+@pytest.fixture
+def resident(db: None) -> User:
+    return UserFactory(role=Role.RESIDENT)
+
+
+@pytest.fixture
+def parking_officer(parking: Department) -> User:
+    return UserFactory(role=Role.CASEWORKER, department=parking)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Real hashers take ~0.5 s a password by design; tests need only that hashing happens."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,29 @@
+"""Who acts: a signed-in person, or Publica itself (an automation rule, a scheduled job)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from publica.accounts.models import User
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Publica acting on its own; `name` says which part (`rule:main-road-priority`, `sla`)."""
+
+    name: str
+
+    @property
+    def role(self) -> str:
+        return "automation"
+
+    def __str__(self) -> str:
+        return f"Publica ({self.name})"
+
+
+Actor: TypeAlias = "User | SystemActor"
+
+SCHEDULER = SystemActor("scheduler")
+DEMO = SystemActor("demo")

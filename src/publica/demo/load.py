@@ -1,0 +1,260 @@
+"""The demo town of Millbrook: departments, staff, residents, services and a year of cases.
+
+Everything goes through the same service functions real use does, with the clock set to the
+past, so every demo case has a true timeline. Loading twice changes nothing the second time.
+All people here are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from publica.accounts import services as accounts
+from publica.accounts.models import Department, Organisation, User
+from publica.accounts.roles import Role
+from publica.cases import services as cases
+from publica.cases.models import Case, Channel
+from publica.catalogue import answers
+from publica.catalogue.models import Service
+from publica.catalogue.services import service_load_path
+from publica.core import clock
+from publica.core.actors import DEMO
+from publica.core.errors import InvalidInput, PublicaError
+from publica.demo import people
+from publica.demo.answers import fake_answers
+
+SERVICES_DIR = Path(__file__).parent / "services"
+DEMO_PASSWORD = "millbrook-demo-2026"  # demo data only; printed in the README
+
+DEPARTMENTS = {
+    "highways": "Highways",
+    "waste": "Waste and Street Scene",
+    "environmental-health": "Environmental Health",
+    "parks": "Parks and Trees",
+    "parking": "Parking Services",
+    "licensing": "Licensing",
+    "building-control": "Building Control",
+    "revenues": "Revenues and Benefits",
+    "social-care": "Adult Social Care",
+    "information-governance": "Information Governance",
+}
+# How often each service is used, relative to the others: reports outnumber applications.
+SERVICE_WEIGHTS = {
+    "pothole": 14, "missed-bin": 14, "streetlight": 9, "fly-tipping": 9, "graffiti": 5,
+    "noise": 6, "fallen-tree": 3, "blocked-drain": 5, "parking-permit": 8, "bulky-waste": 7,
+    "business-licence": 2, "building-permit": 3, "street-event": 2, "council-tax-reduction": 4,
+    "blue-badge": 3, "foi-request": 3,
+}  # fmt: skip
+
+Progress = Callable[[Any, str], AbstractContextManager[Iterator[Any]]]
+
+
+def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None = None) -> str:
+    """Load Millbrook; return a one-line summary. Past cases are created only once."""
+    organisation = _organisation()
+    staff = _staff(organisation)
+    residents = _residents()
+    results = service_load_path(path=SERVICES_DIR, actor=DEMO)
+    loaded = sum(result.created for result in results)
+    if Case.objects.exists():
+        return f"Demo already loaded: {len(results)} services ({loaded} new versions)."
+    rng = random.Random(seed)
+    now = clock.now()
+    starts = sorted(now - dt.timedelta(days=365 * rng.random() ** 0.8) for _ in range(cases))
+    services = {service.slug: service for service in Service.objects.all()}
+    weights = [SERVICE_WEIGHTS.get(slug, 1) for slug in services]
+    with _bar(progress, starts, "Creating past cases") as bar:
+        for started in bar:
+            service = rng.choices(list(services.values()), weights)[0]
+            _past_case(rng, service, started, now, staff, residents)
+    escalated = len(cases.case_escalate_overdue(actor=DEMO))
+    return (
+        f"Demo loaded: {len(results)} services, {len(staff)} staff, {len(residents)} residents, "
+        f"{cases} cases ({escalated} overdue escalated). Staff password: {DEMO_PASSWORD}"
+    )
+
+
+def _organisation() -> Organisation:
+    organisation = accounts.organisation_upsert(
+        slug="millbrook",
+        name="Millbrook Town Council",
+        actor=DEMO,
+        contact_email="contact@millbrook.example.org",
+        contact_phone="01632 960 000",
+    )
+    for slug, name in DEPARTMENTS.items():
+        accounts.department_upsert(organisation=organisation, slug=slug, name=name, actor=DEMO)
+    return organisation
+
+
+@transaction.atomic
+def _staff(organisation: Organisation) -> dict[str, list[User]]:
+    """Two caseworkers and a supervisor per department, plus an admin, a designer, an auditor."""
+    password = make_password(DEMO_PASSWORD)  # hashed once: hashing per user takes seconds
+    names = iter(people.staff_names())
+    by_department: dict[str, list[User]] = {}
+    for department in Department.objects.filter(organisation=organisation):
+        members = []
+        for role, number in ((Role.SUPERVISOR, 1), (Role.CASEWORKER, 1), (Role.CASEWORKER, 2)):
+            username = f"{department.slug}.{role}{'' if role == Role.SUPERVISOR else number}"
+            first, last = next(names)
+            user = _user(username, role, password, department, first, last)
+            if role == Role.SUPERVISOR and department.supervisor_id != user.pk:
+                department.supervisor = user
+                department.save(update_fields=["supervisor"])
+            members.append(user)
+        by_department[department.slug] = members
+    for username, role in (
+        ("admin", Role.ADMIN),
+        ("designer", Role.SERVICE_DESIGNER),
+        ("auditor", Role.AUDITOR),
+    ):
+        first, last = next(names)
+        _user(username, role, password, None, first, last)
+    return by_department
+
+
+def _user(
+    username: str, role: str, password: str, department: Department | None, first: str, last: str
+) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = accounts.user_create(
+            username=username,
+            role=role,
+            department=department,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@millbrook.example.org",
+            actor=DEMO,
+        )
+        user.password = password
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def _residents() -> list[User]:
+    password = make_password(DEMO_PASSWORD)
+    residents = []
+    for index, (first, last) in enumerate(people.resident_names(), start=1):
+        username = f"resident{index:02d}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = accounts.user_create(
+                username=username,
+                role=Role.RESIDENT,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.org",
+                actor=DEMO,
+            )
+            user.password = password
+            user.save(update_fields=["password"])
+        residents.append(user)
+    return residents
+
+
+def _past_case(
+    rng: random.Random,
+    service: Service,
+    started: dt.datetime,
+    now: dt.datetime,
+    staff: dict[str, list[User]],
+    residents: list[User],
+) -> None:
+    form = service.current_version.definition["form"]  # type: ignore[union-attr]
+    data = _valid_answers(rng, form)
+    resident = rng.choice(residents) if rng.random() < 0.6 else None
+    channel = rng.choices([Channel.PORTAL, Channel.STAFF, Channel.API], [75, 15, 10])[0]
+    team = staff[service.department.slug]
+    actor = resident if resident else rng.choice(team) if channel == Channel.STAFF else None
+    contact = {} if resident else {"email": f"reporter{rng.randrange(1000):03d}@example.org"}
+    with clock.at(started):
+        case = cases.case_submit(
+            service=service, data=data, actor=actor, channel=channel, contact=contact
+        )
+    _work(rng, case, started, now, team)
+
+
+def _work(
+    rng: random.Random, case: Case, moment: dt.datetime, now: dt.datetime, team: list[User]
+) -> None:
+    """Walk the case along its workflow as its department would, stopping at today."""
+    case.refresh_from_db()
+    workflow = case.service_version.workflow
+    sla_days = case.service_version.definition["sla"]["days"]
+    worker = rng.choice(team)
+    for _ in range(6):
+        if case.closed_at is not None:
+            return
+        moment += dt.timedelta(hours=rng.uniform(2, sla_days * 24 * 0.6))
+        if moment >= now:
+            return
+        with clock.at(moment):
+            if case.assignee_id is None:
+                case = cases.case_assign(case=case, assignee=worker, actor=worker)
+            if rng.random() < 0.08 and case.awaiting_info_since is None and _reachable(case):
+                request = cases.case_request_info(
+                    case=case, question="Could you send a photo of the problem?", actor=worker
+                )
+                answered = moment + dt.timedelta(days=rng.uniform(0.5, 6))
+                if answered < now:
+                    with clock.at(answered):
+                        cases.case_provide_info(
+                            request=request, answer="Photo sent by post.", actor=worker
+                        )
+                    moment = answered
+                case.refresh_from_db()
+                continue
+            targets = [
+                target
+                for target in workflow.targets_of(case.state)
+                if worker.role in workflow.step(case.state, target).roles
+                and workflow.outcomes.get(target) != "withdrawn"
+            ]
+            if not targets:
+                return
+            try:
+                case = cases.case_transition(case=case, to=rng.choice(targets), actor=worker)
+            except PublicaError:
+                return
+
+
+def _reachable(case: Case) -> bool:
+    return case.applicant_id is not None or bool(case.contact_email)
+
+
+def _valid_answers(rng: random.Random, form: dict[str, Any]) -> dict[str, Any]:
+    for attempt in range(20):
+        data = fake_answers(rng, form["schema"], everything=attempt >= 10)
+        try:
+            return answers.clean(form, data)
+        except InvalidInput:
+            continue
+    raise RuntimeError(f"could not make valid demo answers for {form['schema']}")
+
+
+def _bar(progress: Progress | None, items: list[Any], label: str) -> Any:
+    if progress is None:
+        return _Plain(items)
+    return progress(items, label)
+
+
+class _Plain(AbstractContextManager[list[Any]]):
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __enter__(self) -> list[Any]:
+        return self.items
+
+    def __exit__(self, *exc: object) -> None:
+        return None
