@@ -10,7 +10,7 @@ from publica.cases.tests.factories import submit_pothole
 from publica.catalogue import servicefile
 from publica.catalogue.models import Service, ServiceVersion
 from publica.catalogue.services import service_load, service_load_path
-from publica.conftest import DEMO_SERVICES, LOADER
+from publica.testing import DEMO_SERVICES, LOADER
 from publica.core.errors import InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Fixtures shared by every app's tests: the demo departments, people and two real services."""
+"""Pytest fixtures shared by every app's tests (registered by the root conftest.py)."""
 
 from __future__ import annotations
 
