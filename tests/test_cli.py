@@ -24,7 +24,9 @@ def test_services_validate_accepts_the_demo_catalogue():
 
 def test_services_validate_prints_file_line_and_field_and_fails(tmp_path):
     broken = tmp_path / "pothole.yaml"
-    broken.write_text((DEMO_SERVICES / "pothole.yaml").read_text().replace("kind: report", "kind: x"))
+    broken.write_text(
+        (DEMO_SERVICES / "pothole.yaml").read_text().replace("kind: report", "kind: x")
+    )
     result = run("services", "validate", str(broken))
     assert result.exit_code == 1
     assert f"{broken}:13: kind: 'x' is not one of" in result.output

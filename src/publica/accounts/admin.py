@@ -8,7 +8,7 @@ from publica.accounts.models import Department, Organisation, User
 class PublicaUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "department", "is_active"]
     list_filter = ["role", "department", "is_active"]
-    fieldsets = (*UserAdmin.fieldsets, ("Publica", {"fields": ["role", "department"]}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Publica", {"fields": ["role", "department"]}))
 
 
 @admin.register(Organisation)

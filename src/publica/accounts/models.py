@@ -58,7 +58,7 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="department_bound_roles_have_a_department",
-                condition=~models.Q(role__in=[str(r) for r in DEPARTMENT_BOUND])
+                condition=~models.Q(role__in=sorted(str(role) for role in DEPARTMENT_BOUND))
                 | models.Q(department__isnull=False),
             )
         ]

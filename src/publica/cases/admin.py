@@ -7,8 +7,9 @@ from publica.cases.models import Case, CaseEvent, InformationRequest
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["created_at", "kind", "actor", "actor_role", "actor_label", "data", "public"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at", "kind", "actor", "actor_role", "actor_label", "data", "public",
+    )  # fmt: skip
     extra = 0
     can_delete = False
 

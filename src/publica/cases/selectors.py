@@ -29,8 +29,10 @@ def visible_cases(*, actor: Actor | None) -> QuerySet[Case]:
         return cases.none()
     if actor.role in READ_ALL:
         return cases
-    if actor.role in DEPARTMENT_BOUND:
+    if actor.role in DEPARTMENT_BOUND and actor.department_id is not None:
         return cases.filter(department_id=actor.department_id)
+    if actor.role in DEPARTMENT_BOUND:
+        return cases.none()
     return cases.filter(applicant=actor)
 
 

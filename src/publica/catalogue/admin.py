@@ -5,8 +5,7 @@ from publica.catalogue.models import Service, ServiceVersion
 
 class ServiceVersionInline(admin.TabularInline):
     model = ServiceVersion
-    fields = ["number", "checksum", "source", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "checksum", "source", "created_at")
     extra = 0
     can_delete = False
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from publica.accounts import services as accounts
 from publica.accounts.models import Department, Organisation, User
 from publica.accounts.roles import Role
-from publica.cases import services as cases
+from publica.cases import services as case_services
 from publica.cases.models import Case, Channel
 from publica.catalogue import answers
 from publica.catalogue.models import Service
@@ -75,7 +75,7 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
         for started in bar:
             service = rng.choices(list(services.values()), weights)[0]
             _past_case(rng, service, started, now, staff, residents)
-    escalated = len(cases.case_escalate_overdue(actor=DEMO))
+    escalated = len(case_services.case_escalate_overdue(actor=DEMO))
     return (
         f"Demo loaded: {len(results)} services, {len(staff)} staff, {len(residents)} residents, "
         f"{cases} cases ({escalated} overdue escalated). Staff password: {DEMO_PASSWORD}"
@@ -179,7 +179,7 @@ def _past_case(
     actor = resident if resident else rng.choice(team) if channel == Channel.STAFF else None
     contact = {} if resident else {"email": f"reporter{rng.randrange(1000):03d}@example.org"}
     with clock.at(started):
-        case = cases.case_submit(
+        case = case_services.case_submit(
             service=service, data=data, actor=actor, channel=channel, contact=contact
         )
     _work(rng, case, started, now, team)
@@ -201,15 +201,15 @@ def _work(
             return
         with clock.at(moment):
             if case.assignee_id is None:
-                case = cases.case_assign(case=case, assignee=worker, actor=worker)
+                case = case_services.case_assign(case=case, assignee=worker, actor=worker)
             if rng.random() < 0.08 and case.awaiting_info_since is None and _reachable(case):
-                request = cases.case_request_info(
+                request = case_services.case_request_info(
                     case=case, question="Could you send a photo of the problem?", actor=worker
                 )
                 answered = moment + dt.timedelta(days=rng.uniform(0.5, 6))
                 if answered < now:
                     with clock.at(answered):
-                        cases.case_provide_info(
+                        case_services.case_provide_info(
                             request=request, answer="Photo sent by post.", actor=worker
                         )
                     moment = answered
@@ -224,7 +224,9 @@ def _work(
             if not targets:
                 return
             try:
-                case = cases.case_transition(case=case, to=rng.choice(targets), actor=worker)
+                case = case_services.case_transition(
+                    case=case, to=rng.choice(targets), actor=worker
+                )
             except PublicaError:
                 return
 

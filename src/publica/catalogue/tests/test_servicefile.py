@@ -81,7 +81,9 @@ def test_ui_hint_for_a_question_the_form_does_not_have_is_reported():
 
 def test_report_without_a_location_is_refused():
     text = POTHOLE.replace("required: [location, road_type, size]", "required: [road_type, size]")
-    text = text.replace("      location:\n        type: object", "      place:\n        type: object")
+    text = text.replace(
+        "      location:\n        type: object", "      place:\n        type: object"
+    )
     text = text.replace("fields: [location, road_type]", "fields: [road_type]")
     text = text.replace("      location:\n        label", "      road_type_x:\n        label")
     found = errors_of(text)
@@ -120,14 +122,14 @@ def test_terminal_state_with_a_way_out_is_reported():
 
 
 def test_cel_syntax_error_in_a_rule_is_reported_with_its_line():
-    text = POTHOLE.replace('when: data.road_type == "main"\n', 'when: data.road_type == \n')
+    text = POTHOLE.replace('when: data.road_type == "main"\n', "when: data.road_type == \n")
     found = errors_of(text)
     assert any(e.startswith("broken.yaml:") and "automation.0.when" in e for e in found), found
     assert any("not a valid CEL expression" in e for e in found)
 
 
 def test_rule_using_an_unknown_variable_is_reported():
-    text = POTHOLE.replace('when: data.road_type == "main"\n', 'when: applicant.age > 18\n')
+    text = POTHOLE.replace('when: data.road_type == "main"\n', "when: applicant.age > 18\n")
     assert any("unknown variable(s) applicant" in e for e in errors_of(text))
 
 
@@ -135,7 +137,9 @@ def test_rule_may_only_transition_where_the_workflow_lets_automation():
     text = POTHOLE.replace("roles: [caseworker, supervisor, automation], label: Schedule repair",
                            "roles: [caseworker, supervisor], label: Schedule repair")  # fmt: skip
     found = errors_of(text)
-    assert any("no transition to 'repair_scheduled' lists the role 'automation'" in e for e in found)
+    assert any(
+        "no transition to 'repair_scheduled' lists the role 'automation'" in e for e in found
+    )
 
 
 def test_unknown_placeholder_in_a_notification_is_reported():

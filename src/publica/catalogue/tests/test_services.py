@@ -10,8 +10,8 @@ from publica.cases.tests.factories import submit_pothole
 from publica.catalogue import servicefile
 from publica.catalogue.models import Service, ServiceVersion
 from publica.catalogue.services import service_load, service_load_path
-from publica.testing import DEMO_SERVICES, LOADER
 from publica.core.errors import InvalidInput, PermissionDenied
+from publica.testing import DEMO_SERVICES, LOADER
 
 pytestmark = pytest.mark.django_db
 POTHOLE = (DEMO_SERVICES / "pothole.yaml").read_text()
