@@ -34,9 +34,9 @@ def measure(cases: int, rounds: int) -> dict[str, object]:
 
     from publica.accounts.roles import Role
     from publica.accounts.services import department_upsert, organisation_upsert, user_create
+    from publica.cases.services import case_submit
     from publica.catalogue import servicefile
     from publica.catalogue.services import service_load
-    from publica.cases.services import case_submit
     from publica.core.actors import SystemActor
     from publica.demo.load import SERVICES_DIR
 
@@ -75,7 +75,9 @@ def _postgres_reachable() -> bool:
     import psycopg
 
     try:
-        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3) as db:
+        with psycopg.connect(
+            "postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3
+        ) as db:
             db.autocommit = True
             exists = db.execute("SELECT 1 FROM pg_database WHERE datname = 'publica_bench'")
             if exists.fetchone() is None:
@@ -105,10 +107,15 @@ def main() -> None:
             if name == "postgres" and not _postgres_reachable():
                 print("postgres: not reachable at 127.0.0.1:5432, skipped", file=sys.stderr)
                 continue
-            env = {**os.environ, "DATABASE_URL": url, "PUBLICA_DATA_DIR": data_dir,
-                   "DJANGO_SETTINGS_MODULE": "publica.settings", "PUBLICA_LOG_LEVEL": "WARNING"}  # fmt: skip
-            command = [sys.executable, __file__, "--child", f"--cases={args.cases}",
-                       f"--rounds={args.rounds}"]  # fmt: skip
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "PUBLICA_DATA_DIR": data_dir,
+                "DJANGO_SETTINGS_MODULE": "publica.settings",
+                "PUBLICA_LOG_LEVEL": "WARNING",
+            }
+            command = [sys.executable, __file__, "--child", f"--cases={args.cases}"]
+            command.append(f"--rounds={args.rounds}")
             output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
             results.append(json.loads(output.stdout.strip().splitlines()[-1]))
     for result in results:

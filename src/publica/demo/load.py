@@ -77,7 +77,8 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
             _past_case(rng, service, started, now, staff, residents)
     escalated = len(case_services.case_escalate_overdue(actor=DEMO))
     return (
-        f"Demo loaded: {len(results)} services, {len(staff)} staff, {len(residents)} residents, "
+        f"Demo loaded: {len(results)} services, {sum(map(len, staff.values()))} caseworkers and "
+        f"supervisors, {len(residents)} residents, "
         f"{cases} cases ({escalated} overdue escalated). Staff password: {DEMO_PASSWORD}"
     )
 
@@ -193,7 +194,9 @@ def _work(
     workflow = case.service_version.workflow
     sla_days = case.service_version.definition["sla"]["days"]
     worker = rng.choice(team)
-    for _ in range(6):
+    # Some cases stall, as in any council: they stay open and show up as overdue.
+    steps = 0 if rng.random() < 0.08 else 6
+    for _ in range(steps):
         if case.closed_at is not None:
             return
         moment += dt.timedelta(hours=rng.uniform(2, sla_days * 24 * 0.6))
