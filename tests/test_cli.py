@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
+from django.utils import timezone
 
+from publica.cases.tests.factories import submit_pothole
 from publica.catalogue.models import Service
 from publica.cli import main
+from publica.core import clock
 from publica.testing import DEMO_SERVICES
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +56,13 @@ def test_services_load_refuses_a_folder_with_errors_and_loads_nothing(highways, 
     assert not Service.objects.exists()
 
 
-def test_worker_once_runs_the_sla_escalation():
+def test_worker_once_escalates_overdue_cases(pothole, resident):
+    with clock.at(timezone.now() - dt.timedelta(days=60)):
+        case = submit_pothole(pothole, resident)
     result = run("worker", "--once")
     assert result.exit_code == 0
-    assert "sla-escalation: 0" in result.output
+    assert "sla-escalation: 1" in result.output
+    assert case.events.filter(kind="escalated").exists()
 
 
 def test_other_names_go_to_djangos_management_commands():

@@ -36,7 +36,6 @@ def run_jobs_once(echo: Callable[[str], object] = print) -> dict[str, int]:
     """Run every job once; a failing job is logged and does not stop the others."""
     done = {}
     for job in JOBS:
-        close_old_connections()
         try:
             done[job.name] = job.run()
         except Exception:
@@ -64,3 +63,4 @@ def run(*, once: bool, interval: int | None, echo: Callable[[str], object] = pri
         deadline = time.monotonic() + period
         while not stopping and time.monotonic() < deadline:
             time.sleep(0.5)
+        close_old_connections()  # a long-lived process must not hold a dead connection

@@ -29,6 +29,9 @@ class CaseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # cases enter through case_submit, never straight into the table
 
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # a case and its timeline are a record; retention anonymises, never deletes
+
 
 @admin.register(InformationRequest)
 class InformationRequestAdmin(admin.ModelAdmin):

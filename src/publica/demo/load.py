@@ -126,15 +126,17 @@ def _staff(organisation: Organisation) -> dict[str, list[User]]:
 def _user(
     username: str, role: str, password: str, department: Department | None, first: str, last: str
 ) -> User:
+    """The demo person named `username`, created with the pre-hashed password if missing."""
     user = User.objects.filter(username=username).first()
     if user is None:
+        domain = "example.org" if role == Role.RESIDENT else "millbrook.example.org"
         user = accounts.user_create(
             username=username,
             role=role,
             department=department,
             first_name=first,
             last_name=last,
-            email=f"{username}@millbrook.example.org",
+            email=f"{username}@{domain}",
             actor=DEMO,
         )
         user.password = password
@@ -145,23 +147,10 @@ def _user(
 @transaction.atomic
 def _residents() -> list[User]:
     password = make_password(DEMO_PASSWORD)
-    residents = []
-    for index, (first, last) in enumerate(people.resident_names(), start=1):
-        username = f"resident{index:02d}"
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = accounts.user_create(
-                username=username,
-                role=Role.RESIDENT,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@example.org",
-                actor=DEMO,
-            )
-            user.password = password
-            user.save(update_fields=["password"])
-        residents.append(user)
-    return residents
+    return [
+        _user(f"resident{index:02d}", Role.RESIDENT, password, None, first, last)
+        for index, (first, last) in enumerate(people.resident_names(), start=1)
+    ]
 
 
 def _past_case(
