@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -50,6 +51,12 @@ def served(tmp_path: Path):  # type: ignore[no-untyped-def]
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_default_database_is_a_sqlite_file_in_wal_mode(served, tmp_path):
+    database = sqlite3.connect(tmp_path / "publica.sqlite3")
+    assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    database.close()
 
 
 def test_serve_answers_health_checks_and_serves_the_admin_with_static_files(served):

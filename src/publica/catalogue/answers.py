@@ -1,7 +1,8 @@
 """Check a resident's answers against a service version's form. Pure: no Django.
 
 Answers to questions hidden by `show_if` are dropped before validation, so a hidden question
-never blocks a submission and never stores stale data.
+never blocks a submission and never stores stale data. An answer to a question the form does
+not ask is an error, so nothing unvetted is ever stored.
 """
 
 from __future__ import annotations
@@ -23,11 +24,17 @@ def clean(form: dict[str, Any], data: Any) -> dict[str, Any]:
     """The answers to keep, or InvalidInput naming every field at fault."""
     if not isinstance(data, dict):
         raise InvalidInput([FieldError("", "the answers must be an object of field: value")])
+    questions = form["schema"]["properties"]
+    unknown = [
+        FieldError(str(name), f"this form has no question {name!r}")
+        for name in data
+        if name not in questions
+    ]
     visible = {name: value for name, value in data.items() if _shown(form, name, data)}
     validator = Draft202012Validator(form["schema"], format_checker=_FORMATS)
     errors = sorted(validator.iter_errors(visible), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise InvalidInput([_field_error(form, error) for error in errors])
+    if unknown or errors:
+        raise InvalidInput(unknown + [_field_error(form, error) for error in errors])
     return visible
 
 

@@ -61,3 +61,11 @@ def test_errors_use_the_question_label_and_plain_words():
 def test_answers_that_are_not_an_object_are_refused():
     with pytest.raises(InvalidInput, match="must be an object"):
         answers.clean(FORM, ["not", "a", "dict"])
+
+
+def test_an_answer_to_a_question_the_form_does_not_ask_is_refused():
+    with pytest.raises(InvalidInput) as caught:
+        answers.clean(FORM, {"has_vehicle": False, "favourite_colour": "blue"})
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("favourite_colour", "this form has no question 'favourite_colour'")
+    ]
