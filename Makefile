@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+FRONTEND := src/publica/portal/static/publica/.built-stamp
 
 .PHONY: install run test lint format bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(FRONTEND)
 	$(BIN)/publica migrate
 
 $(STAMP): pyproject.toml
@@ -15,11 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The design system comes from the npm registry with a lockfile; nothing of it is committed.
+$(FRONTEND): package.json package-lock.json $(wildcard frontend/*)
+	npm ci --no-audit --no-fund
+	npm run build
+	touch $(FRONTEND)
+
 run: install
 	$(BIN)/publica demo
 	$(BIN)/publica serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+test: $(STAMP) $(FRONTEND)
 	$(BIN)/pytest
 
 lint: $(STAMP)

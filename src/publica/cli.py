@@ -57,6 +57,7 @@ def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
+    call_command("createcachetable", verbosity=0)  # sign-in throttling and rate limits use it
 
 
 @main.command()

@@ -39,20 +39,30 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "publica.accounts",
     "publica.catalogue",
     "publica.cases",
+    "publica.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "publica.urls"
@@ -68,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "publica.portal.context.publica",
             ],
         },
     },
@@ -91,6 +102,71 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "portal:signin"
+LOGIN_REDIRECT_URL = "portal:my-cases"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+# Sign-in throttling: five failures for one username from one address lock it for an hour.
+AXES_FAILURE_LIMIT = env.int("PUBLICA_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_VERBOSE = False
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "publica_cache",
+    }
+}
+RATELIMIT_VIEW = "publica.portal.views.rate_limited"
+
+# Behind HTTPS (every real deployment) cookies are Secure and browsers are told to stay on HTTPS.
+HTTPS = env.bool("PUBLICA_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("PUBLICA_SESSION_SECONDS", default=8 * 3600)
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_SSL_REDIRECT = HTTPS and env.bool("PUBLICA_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+MAP_TILES_URL = env.str("PUBLICA_MAP_TILES_URL", default="")
+MAP_ATTRIBUTION = env.str("PUBLICA_MAP_ATTRIBUTION", default="")
+MAP_CENTRE = env.tuple("PUBLICA_MAP_CENTRE", cast=float, default=(52.0312, -0.9876))
+
+
+def _origin(url: str) -> list[str]:
+    parts = url.split("/")
+    return [f"{parts[0]}//{parts[2]}".replace("{s}", "*")] if url.count("/") >= 2 else []
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_origin(MAP_TILES_URL)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, … from one URL (smtp://user:pass@host:587/?tls=True).
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("PUBLICA_FROM_EMAIL", default="Publica <no-reply@localhost>")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -100,6 +176,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = env.str("PUBLICA_LANGUAGE_CODE", default="en-gb")
+LANGUAGES = [("en-gb", "English")]  # add a language here once its translations exist
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("PUBLICA_TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -107,6 +185,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
+WHITENOISE_MANIFEST_STRICT = False  # tests render pages without running collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -70,3 +70,31 @@ def parking_officer(parking: Department) -> User:
 def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """Real hashers take ~0.5 s a password by design; tests need only that hashing happens."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
+    """Pages render without `collectstatic`; the served test checks the real storage."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def staff_client(client):  # type: ignore[no-untyped-def]
+    """Sign a member of staff in through the real password and TOTP pages."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def sign_in(user: User):  # type: ignore[no-untyped-def]
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        response = client.post(
+            "/staff/sign-in/", {"username": user.username, "password": "correct-horse-battery"}
+        )
+        assert response.status_code == 302, response.content
+        response = client.post("/staff/verify/", {"token": f"{totp(device.bin_key):06d}"})
+        assert response.status_code == 302, response.content
+        return client
+
+    return sign_in

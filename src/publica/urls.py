@@ -1,23 +1,23 @@
-"""Top-level URLs. Apps add theirs as their issues arrive (portal, api, open311, ledger, …)."""
+"""Top-level URLs: the portal at /, the back office at /staff/, the admin at /admin/."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from publica.catalogue.selectors import service_list
+
+# The admin asks for the same second factor as the back office.
+admin.site.__class__ = OTPAdminSite
 
 
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "services": service_list().count()})
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "publica/home.html", {"services": service_list()})
-
-
 urlpatterns = [
-    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("staff/", include("publica.portal.staff_urls")),
+    path("", include("publica.portal.urls")),
 ]

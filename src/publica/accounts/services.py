@@ -5,13 +5,22 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from publica.accounts.models import Department, Organisation, User
 from publica.accounts.roles import DEPARTMENT_BOUND, Role
 from publica.core.actors import Actor, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
-__all__ = ["department_upsert", "organisation_upsert", "user_create"]
+__all__ = [
+    "department_upsert",
+    "mfa_enrol_confirm",
+    "mfa_enrol_start",
+    "mfa_is_enrolled",
+    "organisation_upsert",
+    "user_create",
+]
 
 
 def organisation_upsert(*, slug: str, name: str, actor: Actor, **contact: str) -> Organisation:
@@ -85,3 +94,39 @@ def _require_admin(actor: Actor) -> None:
         return
     if actor.role != Role.ADMIN:
         raise PermissionDenied("only an admin may manage organisations, departments and staff")
+
+
+# Two-factor authentication for staff (TOTP, with one-time recovery codes).
+
+RECOVERY_CODES = 10
+
+
+def mfa_enrol_start(*, actor: User) -> TOTPDevice:
+    """The authenticator device `actor` is setting up (unconfirmed until a code matches)."""
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def mfa_enrol_confirm(*, device: TOTPDevice, token: str, actor: User) -> list[str]:
+    """Confirm the device with a code from the app; return fresh recovery codes (shown once)."""
+    if device.user_id != actor.pk:
+        raise PermissionDenied("this is not your device")
+    if not device.verify_token(token.replace(" ", "")):
+        raise InvalidInput(
+            [FieldError("token", "The code does not match; check the app and try again")]
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=actor).delete()
+    recovery = StaticDevice.objects.create(user=actor, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    recovery.token_set.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
+    return codes
+
+
+def mfa_is_enrolled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

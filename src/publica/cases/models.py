@@ -73,6 +73,7 @@ class Case(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["department", "state"]),
+            models.Index(fields=["department", "closed_at", "due_at", "id"]),
             models.Index(fields=["closed_at", "due_at"]),
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["assignee", "closed_at"]),

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from publica.accounts.models import User
 from publica.accounts.roles import APPLICANT, DEPARTMENT_BOUND, READ_ALL, Role
 from publica.cases.models import Case
-from publica.core.actors import Actor, SystemActor
+from publica.core.actors import Actor, ContactActor, SystemActor
 from publica.core.errors import PermissionDenied
 
 __all__ = ["acting_role", "can_read", "require_read", "require_staff"]
@@ -27,6 +27,10 @@ def acting_role(actor: Actor | None, case: Case, allowed: Iterable[str]) -> str:
         if actor.role in allowed:
             return actor.role
         raise PermissionDenied(f"{actor} may not do this; allowed: {_names(allowed)}")
+    if isinstance(actor, ContactActor):
+        if APPLICANT in allowed and _same_contact(actor, case):
+            return APPLICANT
+        raise PermissionDenied("sign in to do this")
     if actor is None or not actor.is_active:
         raise PermissionDenied("sign in to do this")
     if APPLICANT in allowed and case.applicant_id is not None and case.applicant_id == actor.pk:
@@ -47,6 +51,8 @@ def require_staff(actor: Actor | None, case: Case, roles: Iterable[str] = CASE_S
 def can_read(actor: Actor | None, case: Case) -> bool:
     if isinstance(actor, SystemActor):
         return True
+    if isinstance(actor, ContactActor):
+        return _same_contact(actor, case)
     if actor is None or not actor.is_active:
         return False
     if actor.role in READ_ALL:
@@ -59,6 +65,10 @@ def can_read(actor: Actor | None, case: Case) -> bool:
 def require_read(actor: Actor | None, case: Case) -> None:
     if not can_read(actor, case):
         raise PermissionDenied(f"you may not see case {case.reference}")
+
+
+def _same_contact(actor: ContactActor, case: Case) -> bool:
+    return bool(case.contact_email) and case.contact_email.lower() == actor.email.strip().lower()
 
 
 def _in_department(actor: User, case: Case) -> bool:

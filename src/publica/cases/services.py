@@ -32,7 +32,7 @@ from publica.cases.workflow import Step
 from publica.catalogue import answers
 from publica.catalogue.models import Service
 from publica.core import clock
-from publica.core.actors import SCHEDULER, Actor, SystemActor
+from publica.core.actors import SCHEDULER, Actor, ContactActor, SystemActor
 from publica.core.errors import (
     FieldError,
     InvalidInput,
@@ -123,7 +123,9 @@ def case_transition(
         _require_open(case)
         step = case.service_version.workflow.step(case.state, to)
         role = permissions.acting_role(actor, case, step.roles)
-        _move(case, step, actor, role, reason)
+        if step.require_reason and not reason.strip():
+            raise InvalidInput([FieldError("reason", f"Give a reason to {step.label.lower()}")])
+        _move(case, step, actor, role, reason.strip())
     return case
 
 
@@ -346,11 +348,17 @@ def _record(
         kind=kind,
         actor=actor if isinstance(actor, User) else None,
         actor_role=role,
-        actor_label=actor.name if isinstance(actor, SystemActor) else "",
+        actor_label=_label(actor),
         data=data,
         public=public,
         created_at=clock.now(),
     )
+
+
+def _label(actor: Actor | None) -> str:
+    if isinstance(actor, SystemActor):
+        return actor.name
+    return "contact email" if isinstance(actor, ContactActor) else ""
 
 
 def _move(case: Case, step: Step, actor: Actor, role: str, reason: str, depth: int = 0) -> None:
@@ -493,6 +501,8 @@ def _submitter_role(actor: Actor | None) -> str:
         return "public"
     if isinstance(actor, SystemActor):
         return actor.role
+    if isinstance(actor, ContactActor):
+        raise PermissionDenied("sign in, or submit without signing in, to start a new case")
     if not actor.is_active or actor.role not in SUBMITTERS:
         raise PermissionDenied(f"a {actor.role.replace('_', ' ')} may not submit cases")
     return APPLICANT if actor.is_resident else actor.role

@@ -34,6 +34,7 @@ class Step:
     target: str
     roles: frozenset[str]
     label: str
+    require_reason: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,13 @@ class Workflow:
                         f"transitions.{index}", f"{source} -> {raw['to']} is declared twice"
                     )
                 label = raw.get("label") or states[raw["to"]]["label"]
-                steps[source, raw["to"]] = Step(source, raw["to"], frozenset(raw["roles"]), label)
+                steps[source, raw["to"]] = Step(
+                    source,
+                    raw["to"],
+                    frozenset(raw["roles"]),
+                    label,
+                    require_reason=bool(raw.get("require_reason")),
+                )
         graph = cls(
             initial=flow["initial"],
             labels={name: state["label"] for name, state in states.items()},

@@ -1,4 +1,4 @@
-"""Check a resident's answers against a service version's form. Pure: no Django.
+"""Check a resident's answers against a service version's form. No database access.
 
 Answers to questions hidden by `show_if` are dropped before validation, so a hidden question
 never blocks a submission and never stores stale data. An answer to a question the form does
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
@@ -23,10 +24,10 @@ _FORMATS = FormatChecker()
 def clean(form: dict[str, Any], data: Any) -> dict[str, Any]:
     """The answers to keep, or InvalidInput naming every field at fault."""
     if not isinstance(data, dict):
-        raise InvalidInput([FieldError("", "the answers must be an object of field: value")])
+        raise InvalidInput([FieldError("", _("The answers must be an object of field: value"))])
     questions = form["schema"]["properties"]
     unknown = [
-        FieldError(str(name), f"this form has no question {name!r}")
+        FieldError(str(name), _("This form has no question %(name)r") % {"name": name})
         for name in data
         if name not in questions
     ]
@@ -63,10 +64,22 @@ def _field_error(form: dict[str, Any], error: ValidationError) -> FieldError:
     if error.validator == "required":
         missing = error.message.split("'")[1]
         path.append(missing)
-        return FieldError(".".join(path), f"{_label(form, path)}: answer this question")
+        return FieldError(
+            ".".join(path), _("%(label)s: answer this question") % {"label": _label(form, path)}
+        )
+    if error.validator == "anyOf" and _widget(form, path) == "location":
+        return FieldError(".".join(path), _("Enter an address or choose a point on the map"))
     if error.validator == "additionalProperties":
-        return FieldError(".".join(path), f"unexpected answer(s): {error.message}")
-    return FieldError(".".join(path), f"{_label(form, path)}: {_plain_message(error)}")
+        return FieldError(
+            ".".join(path), _("Unexpected answer: %(detail)s") % {"detail": error.message}
+        )
+    message = _plain_message(error)
+    return FieldError(".".join(path), f"{_label(form, path)}: {message}")
+
+
+def _widget(form: dict[str, Any], path: list[str]) -> str:
+    hints = form.get("ui", {}).get("fields", {})
+    return str(hints.get(path[0], {}).get("widget", "")) if path else ""
 
 
 def _label(form: dict[str, Any], path: list[str]) -> str:
@@ -76,21 +89,24 @@ def _label(form: dict[str, Any], path: list[str]) -> str:
 
 
 def _plain_message(error: ValidationError) -> str:
+    value = error.validator_value
     match error.validator:
         case "enum":
-            return "choose one of " + ", ".join(repr(v) for v in error.validator_value)
+            return _("choose one of %(choices)s") % {"choices": ", ".join(repr(v) for v in value)}
         case "type":
-            return f"must be {error.validator_value}"
+            return _("must be %(type)s") % {"type": value}
         case "maxLength":
-            return f"must be at most {error.validator_value} characters"
+            return _("must be %(count)s characters or fewer") % {"count": value}
         case "minLength":
-            return f"must be at least {error.validator_value} characters"
+            return _("must be at least %(count)s characters") % {"count": value}
         case "minimum":
-            return f"must be {error.validator_value} or more"
+            return _("must be %(number)s or more") % {"number": value}
         case "maximum":
-            return f"must be {error.validator_value} or less"
+            return _("must be %(number)s or less") % {"number": value}
+        case "minItems":
+            return _("choose at least %(count)s") % {"count": value}
         case "pattern":
-            return "is not in the expected format"
+            return _("is not in the expected format")
         case "format":
-            return f"must be a valid {error.validator_value}"
+            return _("must be a valid %(format)s") % {"format": value}
     return str(error.message)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from publica.catalogue import search
 from publica.catalogue.models import Service
 from publica.core.errors import NotFound
 
-__all__ = ["service_get", "service_list"]
+__all__ = ["service_get", "service_list", "service_search"]
 
 
 def service_list(*, include_inactive: bool = False) -> QuerySet[Service]:
@@ -22,3 +23,13 @@ def service_get(*, slug: str) -> Service:
     if service is None:
         raise NotFound(f"no service {slug!r}")
     return service
+
+
+def service_search(*, query: str) -> list[Service]:
+    """Active services matching the resident's words, best match first."""
+    services = {service.slug: service for service in service_list()}
+    entries = [
+        search.entry(slug, service.current_version.definition)  # type: ignore[union-attr]
+        for slug, service in services.items()
+    ]
+    return [services[slug] for slug, _ in search.rank(query, entries)]

@@ -160,6 +160,7 @@ FILE_SCHEMA: dict[str, Any] = {
                             "to": {"type": "string"},
                             "roles": {"type": "array", "minItems": 1, "items": {"type": "string"}},
                             "label": _TEXT,
+                            "require_reason": {"type": "boolean"},
                         },
                     },
                 },

@@ -23,7 +23,22 @@ class SystemActor:
         return f"Publica ({self.name})"
 
 
-Actor: TypeAlias = "User | SystemActor"
+@dataclass(frozen=True)
+class ContactActor:
+    """Someone who is not signed in but showed they know a case's reference and the email
+    given with it; they may act as that case's applicant, and only on that case."""
+
+    email: str
+
+    @property
+    def role(self) -> str:
+        return "applicant"
+
+    def __str__(self) -> str:
+        return "the applicant (by email)"
+
+
+Actor: TypeAlias = "User | SystemActor | ContactActor"
 
 SCHEDULER = SystemActor("scheduler")
 DEMO = SystemActor("demo")

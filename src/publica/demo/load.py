@@ -54,6 +54,12 @@ SERVICE_WEIGHTS = {
     "blue-badge": 3, "foi-request": 3,
 }  # fmt: skip
 
+REASONS = [
+    "Checked against the service's rules.",
+    "Inspected on site.",
+    "Decided after reviewing the evidence provided.",
+]
+
 Progress = Callable[[Any, str], AbstractContextManager[Iterator[Any]]]
 
 
@@ -216,8 +222,10 @@ def _work(
             if not targets:
                 return
             try:
+                target = rng.choice(targets)
+                reason = rng.choice(REASONS) if workflow.outcomes.get(target) else ""
                 case = case_services.case_transition(
-                    case=case, to=rng.choice(targets), actor=worker
+                    case=case, to=target, actor=worker, reason=reason
                 )
             except PublicaError:
                 return

@@ -50,7 +50,9 @@ def test_two_caseworkers_closing_one_case_at_once_leave_one_decision(
     case = submit_pothole(pothole, resident)
     results = race(
         [
-            lambda: services.case_transition(case=case, to="no_action", actor=caseworker),
+            lambda: services.case_transition(
+                case=case, to="no_action", actor=caseworker, reason="Fine"
+            ),
             lambda: services.case_transition(case=case, to="duplicate", actor=supervisor),
         ]
     )

@@ -83,6 +83,6 @@ def test_queue_filters_overdue_state_flagged_and_assignee(pothole, resident, cas
 
 def test_closed_cases_leave_the_queue_unless_asked_for(pothole, resident, caseworker):
     case = submit_pothole(pothole, resident)
-    services.case_transition(case=case, to="no_action", actor=caseworker)
+    services.case_transition(case=case, to="no_action", actor=caseworker, reason="Fine")
     assert not selectors.case_queue(actor=caseworker).exists()
     assert selectors.case_queue(actor=caseworker, include_closed=True).count() == 1

@@ -244,7 +244,7 @@ def test_stale_update_is_refused_and_changes_nothing(pothole, resident, casework
 
 def test_closed_case_takes_no_more_transitions(pothole, resident, caseworker):
     case = submit_pothole(pothole, resident)
-    case = services.case_transition(case=case, to="no_action", actor=caseworker)
+    case = services.case_transition(case=case, to="no_action", actor=caseworker, reason="Fine")
     assert (case.outcome, case.closed_at is not None) == ("rejected", True)
     with pytest.raises(TransitionNotAllowed, match="is closed"):
         services.case_transition(case=case, to="inspecting", actor=caseworker)
@@ -475,3 +475,12 @@ def test_department_is_taken_from_the_service_at_submission(pothole, resident):
     pothole.save()
     case.refresh_from_db()
     assert case.department.slug == "highways"
+
+
+def test_a_step_that_requires_a_reason_is_refused_without_one(pothole, resident, caseworker):
+    case = submit_pothole(pothole, resident)
+    with pytest.raises(InvalidInput) as caught:
+        services.case_transition(case=case, to="no_action", actor=caseworker, reason="  ")
+    assert caught.value.errors[0].field == "reason"
+    case.refresh_from_db()
+    assert case.state == "submitted"

@@ -67,5 +67,5 @@ def test_an_answer_to_a_question_the_form_does_not_ask_is_refused():
     with pytest.raises(InvalidInput) as caught:
         answers.clean(FORM, {"has_vehicle": False, "favourite_colour": "blue"})
     assert [(e.field, e.message) for e in caught.value.errors] == [
-        ("favourite_colour", "this form has no question 'favourite_colour'")
+        ("favourite_colour", "This form has no question 'favourite_colour'")
     ]

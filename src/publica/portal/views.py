@@ -1,0 +1,511 @@
+"""The citizen portal: find a service, fill in its form, send it, track it. Works without JS.
+
+Views parse the request, call one service or selector, and render; form state between pages
+lives in the session (and, for signed-in residents, in a saved draft).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import markdown
+import nh3
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from publica.accounts.models import User
+from publica.accounts.roles import Role
+from publica.accounts.services import user_create
+from publica.cases import selectors as cases
+from publica.cases import services as case_services
+from publica.cases.models import Case, CaseEvent, Channel
+from publica.catalogue.models import Service
+from publica.catalogue.selectors import service_get, service_list, service_search
+from publica.core.actors import Actor, ContactActor, SystemActor
+from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
+from publica.portal import formpages
+from publica.portal import services as portal_services
+from publica.portal.forms import SignUpForm, TrackForm
+from publica.portal.models import Draft
+
+SESSION_FORMS = "publica_forms"
+SESSION_TRACKED = "publica_tracked"  # {reference: email} proven in this session
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    services = list(service_list())
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "query": query,
+            "results": service_search(query=query) if query else [],
+            "services": services,
+            "reports": [s for s in services if s.kind == Service.Kind.REPORT],
+            "applications": [s for s in services if s.kind == Service.Kind.APPLICATION],
+        },
+    )
+
+
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = _service(slug)
+    definition = service.current_version.definition  # type: ignore[union-attr]
+    description = nh3.clean(markdown.markdown(definition.get("description", "")))
+    return render(
+        request,
+        "portal/service.html",
+        {"service": service, "definition": definition, "description": mark_safe(description)},
+    )
+
+
+def service_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start (or resume, from the session or a saved draft) the service's form."""
+    service = _service(slug)
+    state = _form_state(request, service)
+    if not state and _resident(request):
+        draft = Draft.objects.filter(owner_id=request.user.pk, service=service).first()
+        if draft is not None:
+            _save_state(request, service, draft.answers)
+            messages.info(request, _("We have brought back the answers you saved."))
+    return redirect("portal:form-page", slug=slug, number=_first_page(service, state))
+
+
+@require_http_methods(["GET", "POST"])
+def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    service = _service(slug)
+    form = _form(service)
+    all_pages = formpages.pages(form)
+    if not 1 <= number <= len(all_pages):
+        raise Http404
+    page = all_pages[number - 1]
+    data = _form_state(request, service)
+    names = formpages.visible(form, page, data)
+    if not names:  # a page whose every question is hidden by earlier answers
+        return redirect(_next_url(service, number, data, request))
+    posted: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    if request.method == "POST":
+        values, errors = formpages.read_page(form, names, request.POST)
+        data = {key: value for key, value in data.items() if key not in page.names} | values
+        data = {key: value for key, value in data.items() if key in set(_asked(form, data))}
+        errors += formpages.page_errors(form, data, [n for n in names if n not in _names(errors)])
+        posted = request.POST
+        _save_state(request, service, data)
+        if request.POST.get("save") and _resident(request):
+            portal_services.draft_save(service=service, answers=data, actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Your answers are saved. Come back to them from My cases."))
+            return redirect("portal:my-cases")
+        if not errors:
+            return redirect(_next_url(service, number, data, request))
+    fields = [_field(form, name, data, posted, errors) for name in names]
+    heading = page.title or formpages.question(form, names[0]).label
+    return render(
+        request,
+        "portal/form_page.html",
+        {
+            "service": service,
+            "fields": fields,
+            "page_heading": heading,
+            "errors": _summary(errors),
+            "form_has_errors": bool(errors),
+            "back_url": _back_url(service, number, data),
+            **_map_settings(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
+    service = _service(slug)
+    form = _form(service)
+    data = _form_state(request, service)
+    contact_email = request.POST.get("contact-email", "").strip()
+    errors: list[FieldError] = []
+    if request.method == "POST":
+        actor: Actor | None = request.user if request.user.is_authenticated else None  # type: ignore[assignment]
+        try:
+            case = case_services.case_submit(
+                service=service,
+                data=data,
+                actor=actor,
+                channel=Channel.PORTAL,
+                contact={} if actor else {"email": contact_email},
+            )
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            _clear_state(request, service)
+            if _resident(request):
+                portal_services.draft_discard(service=service, actor=request.user)  # type: ignore[arg-type]
+            _remember(request, case.reference, case.contact_email)
+            return redirect("portal:confirmation", reference=case.reference)
+    contact_error = next((e.message for e in errors if e.field.startswith("contact")), "")
+    summary = [
+        {
+            "href": "#contact-email"
+            if e.field.startswith("contact")
+            else _page_url(service, e.field),
+            "message": e.message,
+        }
+        for e in errors
+    ]
+    rows = [
+        {
+            "label": formpages.question(form, name).label,
+            "value": formpages.display(form, name, data[name]) if name in data else "",
+            "change_url": _page_url(service, name),
+        }
+        for name in _asked(form, data)
+    ]
+    return render(
+        request,
+        "portal/check.html",
+        {
+            "service": service,
+            "rows": rows,
+            "errors": summary,
+            "form_has_errors": bool(summary),
+            "contact_error": contact_error,
+            "contact_email": contact_email,
+            "back_url": _back_url(service, len(formpages.pages(form)) + 1, data),
+        },
+    )
+
+
+def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _tracked_case(request, reference)
+    return render(request, "portal/confirmation.html", {"case": case})
+
+
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Find a case by reference and the email given with it (rate limited against guessing)."""
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"].strip().upper()
+        email = form.cleaned_data["email"]
+        try:
+            cases.case_get(reference=reference, actor=ContactActor(email))
+        except NotFound:
+            form.add_error(None, _("We could not find a case with that reference and email."))
+        else:
+            _remember(request, reference, email)
+            return redirect("portal:case", reference=reference)
+    errors = [{"href": e["href"].replace("#id___all__", "#main-content"), "message": e["message"]}
+              for e in form.error_list()]  # fmt: skip
+    return render(
+        request,
+        "portal/track.html",
+        {"form": form, "errors": errors, "form_has_errors": bool(errors)},
+    )
+
+
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _tracked_case(request, reference)
+    actor = _case_actor(request, case)
+    timeline = [_plain_event(event) for event in cases.case_timeline(case=case, actor=actor)]
+    workflow = case.service_version.workflow
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "case": case,
+            "timeline": timeline,
+            "open_requests": case.information_requests.filter(answered_at__isnull=True),
+            "can_withdraw": case.is_open and workflow.withdrawal_from(case.state) is not None,
+        },
+    )
+
+
+@require_POST
+def respond(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    case = _tracked_case(request, reference)
+    question = case.information_requests.filter(pk=request_id).first()
+    if question is None:
+        raise Http404
+    try:
+        case_services.case_provide_info(
+            request=question,
+            answer=request.POST.get("answer", ""),
+            actor=_case_actor(request, case),
+        )
+    except PublicaError as exc:
+        messages.error(
+            request, _("Your answer was not sent: %(reason)s") % {"reason": _reason(exc)}
+        )
+    else:
+        messages.success(request, _("Thank you. Your answer has been sent."))
+    return redirect("portal:case", reference=case.reference)
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _tracked_case(request, reference)
+    if request.method == "POST":
+        try:
+            case_services.case_withdraw(
+                case=case, actor=_case_actor(request, case), reason=request.POST.get("reason", "")
+            )
+        except PublicaError as exc:
+            messages.error(request, _reason(exc))
+        else:
+            messages.success(request, _("Your request has been withdrawn."))
+        return redirect("portal:case", reference=case.reference)
+    return render(request, "portal/withdraw.html", {"case": case})
+
+
+def my_cases(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('portal:signin')}?next={request.path}")
+    if not _resident(request):
+        return redirect("staff:queue")
+    return render(
+        request,
+        "portal/my_cases.html",
+        {
+            "cases": cases.case_list(actor=request.user).select_related("service_version"),  # type: ignore[arg-type]
+            "drafts": Draft.objects.filter(owner_id=request.user.pk).select_related("service"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_create(
+                username=data["username"],
+                role=Role.RESIDENT,
+                password=data["password"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                actor=SystemActor("sign-up"),
+            )
+        except InvalidInput as exc:
+            for error in exc.errors:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready."))
+            return redirect("portal:my-cases")
+    context = {"form": form, "heading": _("Create an account"), "button": _("Create account")}
+    return render(request, "portal/simple_form.html", context)
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(
+        request,
+        "portal/message.html",
+        {
+            "heading": _("Too many attempts"),
+            "text": _("You have tried too many times. Wait an hour and try again."),
+        },
+        status=429,
+    )
+
+
+# Helpers
+
+
+def _service(slug: str) -> Service:
+    try:
+        return service_get(slug=slug)
+    except NotFound:
+        raise Http404 from None
+
+
+def _form(service: Service) -> dict[str, Any]:
+    return dict(service.current_version.definition["form"])  # type: ignore[union-attr]
+
+
+def _resident(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and getattr(request.user, "is_resident", False))
+
+
+def _form_state(request: HttpRequest, service: Service) -> dict[str, Any]:
+    return dict(request.session.get(SESSION_FORMS, {}).get(service.slug, {}))
+
+
+def _save_state(request: HttpRequest, service: Service, data: dict[str, Any]) -> None:
+    forms = request.session.get(SESSION_FORMS, {})
+    forms[service.slug] = data
+    request.session[SESSION_FORMS] = forms
+
+
+def _clear_state(request: HttpRequest, service: Service) -> None:
+    forms = request.session.get(SESSION_FORMS, {})
+    forms.pop(service.slug, None)
+    request.session[SESSION_FORMS] = forms
+
+
+def _asked(form: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    return formpages.answers.visible_fields(form, data)
+
+
+def _names(errors: list[FieldError]) -> set[str]:
+    return {error.field.split(".")[0] for error in errors}
+
+
+def _first_page(service: Service, data: dict[str, Any]) -> int:
+    form = _form(service)
+    for page in formpages.pages(form):
+        names = formpages.visible(form, page, data)
+        if names and (
+            any(n not in data for n in names) or formpages.page_errors(form, data, names)
+        ):
+            return page.number
+    return 1
+
+
+def _next_url(service: Service, number: int, data: dict[str, Any], request: HttpRequest) -> str:
+    """The next page with a question to ask, or the check page (always, after a change)."""
+    form = _form(service)
+    if request.GET.get("change"):
+        return reverse("portal:check", args=[service.slug])
+    for page in formpages.pages(form)[number:]:
+        if formpages.visible(form, page, data):
+            return reverse("portal:form-page", args=[service.slug, page.number])
+    return reverse("portal:check", args=[service.slug])
+
+
+def _back_url(service: Service, number: int, data: dict[str, Any]) -> str:
+    form = _form(service)
+    for page in reversed(formpages.pages(form)[: number - 1]):
+        if formpages.visible(form, page, data):
+            return reverse("portal:form-page", args=[service.slug, page.number])
+    return reverse("portal:service", args=[service.slug])
+
+
+def _page_url(service: Service, field: str) -> str:
+    name = field.split(".")[0]
+    for page in formpages.pages(_form(service)):
+        if name in page.names:
+            url = reverse("portal:form-page", args=[service.slug, page.number])
+            return f"{url}?change=1#{name}"
+    return reverse("portal:form-page", args=[service.slug, 1])
+
+
+def _field(
+    form: dict[str, Any],
+    name: str,
+    data: dict[str, Any],
+    posted: Any,
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    asked = formpages.question(form, name)
+    value = data.get(name)
+    error = next((e.message for e in errors if e.field.split(".")[0] == name), "")
+    field: dict[str, Any] = {"question": asked, "error": error}
+    if asked.widget == "location":
+        location = value if isinstance(value, dict) else {}
+        field["parts"] = {
+            key: posted.get(f"{name}-{key}", location.get(key, ""))
+            if posted
+            else location.get(key, "")
+            for key in ("address", "latitude", "longitude")
+        }
+    elif asked.widget == "date":
+        year, month, day = [*str(value).split("-"), "", "", ""][:3] if value else ["", "", ""]
+        given = {"day": day, "month": month, "year": year}
+        field["date_parts"] = [
+            (part, label, width, posted.get(f"{name}-{part}", "") if posted else given[part])
+            for part, label, width in (
+                ("day", _("Day"), 2), ("month", _("Month"), 2), ("year", _("Year"), 4),
+            )
+        ]  # fmt: skip
+    elif asked.widget == "checkboxes":
+        field["raw"] = posted.getlist(name) if posted else [str(v) for v in value or []]
+    elif asked.widget == "yes-no":
+        field["raw"] = posted.get(name, "") if posted else _yes_no(value)
+    else:
+        field["raw"] = posted.get(name, "") if posted else ("" if value is None else str(value))
+    return field
+
+
+def _yes_no(value: Any) -> str:
+    return "yes" if value is True else "no" if value is False else ""
+
+
+def _summary(errors: list[FieldError]) -> list[dict[str, str]]:
+    return [{"href": f"#{error.field.split('.')[0]}", "message": error.message} for error in errors]
+
+
+def _map_settings() -> dict[str, Any]:
+    return {
+        "map_tiles": settings.MAP_TILES_URL,
+        "map_attribution": settings.MAP_ATTRIBUTION,
+        "map_centre": settings.MAP_CENTRE,
+    }
+
+
+def _remember(request: HttpRequest, reference: str, email: str) -> None:
+    tracked = request.session.get(SESSION_TRACKED, {})
+    tracked[reference] = email
+    request.session[SESSION_TRACKED] = tracked
+
+
+def _case_actor(request: HttpRequest, case: Case) -> Actor:
+    if request.user.is_authenticated and case.applicant_id == request.user.pk:
+        return request.user  # type: ignore[return-value]
+    email = request.session.get(SESSION_TRACKED, {}).get(case.reference, "")
+    return ContactActor(email)
+
+
+def _tracked_case(request: HttpRequest, reference: str) -> Case:
+    """The case, if this visitor is its applicant or proved its reference and email here."""
+    reference = reference.upper()
+    actors: list[Actor] = []
+    if request.user.is_authenticated:
+        actors.append(request.user)  # type: ignore[arg-type]
+    email = request.session.get(SESSION_TRACKED, {}).get(reference)
+    if email is not None:
+        actors.append(ContactActor(email))
+    for actor in actors:
+        try:
+            case = cases.case_get(reference=reference, actor=actor)
+        except NotFound:
+            continue
+        if isinstance(actor, User) and not actor.is_resident:
+            continue  # staff use the back office's case page
+        return case
+    if not request.user.is_authenticated and email is None:
+        raise Http404(_("Sign in, or find the case with its reference and email."))
+    raise Http404
+
+
+def _plain_event(event: CaseEvent) -> dict[str, Any]:
+    """One timeline entry in plain words for the applicant."""
+    data = event.data
+    match event.kind:
+        case CaseEvent.Kind.SUBMITTED:
+            title, text = _("We received your request"), ""
+        case CaseEvent.Kind.TRANSITIONED:
+            title, text = data.get("label", ""), data.get("message") or data.get("reason", "")
+        case CaseEvent.Kind.INFO_REQUESTED:
+            title, text = _("We asked you for more information"), data.get("question", "")
+        case CaseEvent.Kind.INFO_PROVIDED:
+            title, text = _("You sent more information"), data.get("answer", "")
+        case CaseEvent.Kind.NOTE_ADDED:
+            title, text = _("Update from the team"), data.get("text", "")
+        case _:
+            title, text = event.get_kind_display(), ""
+    return {"title": title, "text": text, "when": event.created_at}
+
+
+def _reason(exc: PublicaError) -> str:
+    if isinstance(exc, InvalidInput):
+        return "; ".join(error.message for error in exc.errors)
+    return str(exc)
