@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FRONTEND := src/publica/portal/static/publica/.built-stamp
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench e2e e2e-deps screenshots clean
 
 install: $(STAMP) $(FRONTEND)
 	$(BIN)/publica migrate
@@ -38,6 +38,20 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Browser tests use Debian's Chromium (Playwright drives it; it never downloads a browser).
+CHROMIUM ?= /usr/bin/chromium
+e2e-deps:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Install Chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+e2e: install e2e-deps
+	CHROMIUM_PATH=$(CHROMIUM) node --test e2e/
+
+screenshots: install e2e-deps
+	E2E_DEMO_CASES=300 CHROMIUM_PATH=$(CHROMIUM) node e2e/screenshots.mjs
 
 bench: install
 	$(BIN)/python bench/submit.py

@@ -64,9 +64,7 @@ def _field_error(form: dict[str, Any], error: ValidationError) -> FieldError:
     if error.validator == "required":
         missing = error.message.split("'")[1]
         path.append(missing)
-        return FieldError(
-            ".".join(path), _("%(label)s: answer this question") % {"label": _label(form, path)}
-        )
+        return FieldError(".".join(path), _("Answer “%(label)s”") % {"label": _label(form, path)})
     if error.validator == "anyOf" and _widget(form, path) == "location":
         return FieldError(".".join(path), _("Enter an address or choose a point on the map"))
     if error.validator == "additionalProperties":
@@ -74,7 +72,7 @@ def _field_error(form: dict[str, Any], error: ValidationError) -> FieldError:
             ".".join(path), _("Unexpected answer: %(detail)s") % {"detail": error.message}
         )
     message = _plain_message(error)
-    return FieldError(".".join(path), f"{_label(form, path)}: {message}")
+    return FieldError(".".join(path), f"“{_label(form, path)}” {message}")
 
 
 def _widget(form: dict[str, Any], path: list[str]) -> str:

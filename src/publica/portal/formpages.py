@@ -89,7 +89,7 @@ def read_page(
         try:
             value = _read(asked, schema, posted)
         except ValueError as exc:
-            errors.append(FieldError(name, f"{asked.label}: {exc}"))
+            errors.append(FieldError(name, f"“{asked.label}”: {exc}"))
             continue
         if value is not None:
             values[name] = value

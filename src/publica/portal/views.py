@@ -115,7 +115,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "service": service,
             "fields": fields,
             "page_heading": heading,
-            "errors": _summary(errors),
+            "errors": _summary(form, errors),
             "form_has_errors": bool(errors),
             "back_url": _back_url(service, number, data),
             **_map_settings(),
@@ -394,7 +394,7 @@ def _page_url(service: Service, field: str) -> str:
     for page in formpages.pages(_form(service)):
         if name in page.names:
             url = reverse("portal:form-page", args=[service.slug, page.number])
-            return f"{url}?change=1#{name}"
+            return f"{url}?change=1{_anchor(_form(service), name)}"
     return reverse("portal:form-page", args=[service.slug, 1])
 
 
@@ -439,8 +439,23 @@ def _yes_no(value: Any) -> str:
     return "yes" if value is True else "no" if value is False else ""
 
 
-def _summary(errors: list[FieldError]) -> list[dict[str, str]]:
-    return [{"href": f"#{error.field.split('.')[0]}", "message": error.message} for error in errors]
+def _summary(form: dict[str, Any], errors: list[FieldError]) -> list[dict[str, str]]:
+    """Error summary entries, each linking to the first input of its question."""
+    return [{"href": _anchor(form, e.field), "message": e.message} for e in errors]
+
+
+def _anchor(form: dict[str, Any], field: str) -> str:
+    name = field.split(".")[0]
+    if name not in form["schema"]["properties"]:
+        return "#main-content"
+    widget = formpages.question(form, name).widget
+    return (
+        f"#{name}-address"
+        if widget == "location"
+        else f"#{name}-day"
+        if widget == "date"
+        else f"#{name}"
+    )
 
 
 def _map_settings() -> dict[str, Any]:

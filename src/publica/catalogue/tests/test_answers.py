@@ -33,7 +33,7 @@ def test_conditional_question_is_required_when_shown():
     with pytest.raises(InvalidInput) as caught:
         answers.clean(FORM, {"has_vehicle": True})
     assert [(e.field, e.message) for e in caught.value.errors] == [
-        ("registration", "Registration: answer this question")
+        ("registration", "Answer “Registration”")
     ]
 
 
@@ -54,8 +54,8 @@ def test_errors_use_the_question_label_and_plain_words():
     with pytest.raises(InvalidInput) as caught:
         answers.clean(FORM, {"has_vehicle": "yes", "email": "nope"})
     messages = {e.field: e.message for e in caught.value.errors}
-    assert messages["has_vehicle"] == "Do you have a vehicle?: must be boolean"
-    assert messages["email"] == "email: must be a valid email"
+    assert messages["has_vehicle"] == "“Do you have a vehicle?” must be boolean"
+    assert messages["email"] == "“email” must be a valid email"
 
 
 def test_answers_that_are_not_an_object_are_refused():

@@ -49,7 +49,7 @@ def test_resident_applies_for_a_permit_and_a_caseworker_approves_it(
     address = {"house": "9", "street": "Kiln Lane", "postcode": "not a postcode"}
     page = text(client.post("/services/parking-permit/form/1/", address))
     assert "There is a problem" in page
-    assert '<a href="#postcode">Postcode: is not in the expected format</a>' in page
+    assert '<a href="#postcode">“Postcode” is not in the expected format</a>' in page
     assert 'id="postcode-error"' in page
     assert "<title>Error:" in page
 

@@ -1,0 +1,83 @@
+// The resident and caseworker journey through a real browser, checked with axe-core on
+// every page it visits.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { accessibilityViolations, hasChromium, launch, startPublica, totp } from "./support.mjs";
+
+let publica;
+let browser;
+const checked = [];
+
+async function visit(page, label) {
+  const violations = await accessibilityViolations(page);
+  checked.push(label);
+  assert.deepEqual(violations, [], `accessibility violations on ${label}`);
+}
+
+before(async () => {
+  if (!hasChromium()) throw new Error("Chromium is missing: run `make e2e-deps` (apt-get install chromium)");
+  publica = await startPublica();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  publica?.stop();
+});
+
+test("a resident applies for a parking permit and a caseworker with TOTP approves it", async () => {
+  const resident = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await resident.goto(publica.base);
+  await visit(resident, "home");
+
+  await resident.getByLabel("What do you need to do?").fill("park my car");
+  await resident.getByRole("button", { name: "Search" }).click();
+  await visit(resident, "search results");
+  await resident.getByRole("link", { name: "Apply for a resident parking permit" }).first().click();
+  await visit(resident, "service page");
+  await resident.getByRole("button", { name: "Start now" }).click();
+
+  await resident.getByLabel("House number or name").fill("9");
+  await resident.getByLabel("Street").fill("Kiln Lane");
+  await resident.getByLabel("Postcode").fill("nonsense");
+  await resident.getByRole("button", { name: "Continue" }).click();
+  await assert.doesNotReject(resident.getByText("There is a problem").waitFor());
+  await visit(resident, "form page with an error");
+  await resident.getByLabel("Postcode").fill("MB1 2AA");
+  await resident.getByRole("button", { name: "Continue" }).click();
+
+  await visit(resident, "vehicle page");
+  await resident.getByLabel("Vehicle registration number").fill("MB24 XYZ");
+  await resident.getByLabel("Yes").check();
+  await resident.getByRole("button", { name: "Continue" }).click();
+
+  await visit(resident, "check answers");
+  await resident.getByLabel("Email address (optional)").fill("e2e-resident@example.org");
+  await resident.getByRole("button", { name: "Accept and send" }).click();
+  const reference = (await resident.locator(".govuk-panel__body strong").textContent()).trim();
+  assert.match(reference, /^PKP-\d{4}-\d{6}$/);
+  await visit(resident, "confirmation");
+
+  const staff = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await staff.goto(`${publica.base}/staff/`);
+  await visit(staff, "staff sign in");
+  await staff.getByLabel("Username").fill(publica.staff.username);
+  await staff.getByLabel("Password").fill(publica.staff.password);
+  await staff.getByRole("button", { name: "Continue" }).click();
+  await visit(staff, "security code");
+  await staff.getByLabel("Enter your security code").fill(totp(publica.staff.totpKey));
+  await staff.getByRole("button", { name: "Continue" }).click();
+
+  await staff.getByLabel("Reference, name or text").fill(reference);
+  await staff.getByRole("button", { name: "Apply filters" }).click();
+  await visit(staff, "queue");
+  await staff.getByRole("link", { name: reference }).click();
+  await visit(staff, "case page");
+  await staff.getByRole("button", { name: "Issue permit" }).click();
+  await assert.doesNotReject(staff.getByText("Case moved on.").waitFor());
+
+  await resident.goto(`${publica.base}/cases/${reference}/`);
+  await assert.doesNotReject(resident.getByText("Approved", { exact: true }).waitFor());
+  await visit(resident, "tracking page");
+  assert.ok(checked.length >= 12, `checked ${checked.length} pages`);
+});
