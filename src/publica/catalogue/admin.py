@@ -1,4 +1,12 @@
+"""Services and their versions in the admin: read-only, since versions change only by loading."""
+
+from __future__ import annotations
+
+import io
+
 from django.contrib import admin
+from django.utils.html import format_html
+from ruamel.yaml import YAML
 
 from publica.catalogue.models import Service, ServiceVersion
 
@@ -8,6 +16,7 @@ class ServiceVersionInline(admin.TabularInline):
     fields = readonly_fields = ("number", "checksum", "source", "created_at")
     extra = 0
     can_delete = False
+    show_change_link = True
 
 
 @admin.register(Service)
@@ -17,3 +26,25 @@ class ServiceAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title"]
     readonly_fields = ["slug", "title", "summary", "kind", "group", "department", "current_version"]
     inlines = [ServiceVersionInline]
+
+
+@admin.register(ServiceVersion)
+class ServiceVersionAdmin(admin.ModelAdmin):
+    list_display = ["service", "number", "created_at", "source"]
+    list_filter = ["service"]
+    fields = readonly_fields = ("service", "number", "checksum", "source", "created_at", "as_yaml")
+
+    @admin.display(description="Service file (YAML)")
+    def as_yaml(self, version: ServiceVersion) -> str:
+        buffer = io.StringIO()
+        YAML().dump(version.definition, buffer)
+        return format_html("<pre>{}</pre>", buffer.getvalue())
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -75,6 +75,7 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
         draft = Draft.objects.filter(owner_id=request.user.pk, service=service).first()
         if draft is not None:
             _save_state(request, service, draft.answers)
+            state = draft.answers
             messages.info(request, _("We have brought back the answers you saved."))
     return redirect("portal:form-page", slug=slug, number=_first_page(service, state))
 

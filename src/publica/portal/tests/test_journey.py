@@ -185,3 +185,18 @@ def test_supervisor_assigns_in_bulk_from_the_queue(pothole, supervisor, casework
     assert response.status_code == 302
     assert set(Case.objects.values_list("assignee", flat=True)) == {caseworker.pk}
     assert caseworker.role == Role.CASEWORKER
+
+
+def test_admin_shows_each_service_version_as_read_only_yaml(client, pothole):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin = UserFactory(admin=True)
+    client.force_login(admin)
+    session = client.session
+    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    version = pothole.current_version
+    page = text(client.get(f"/admin/catalogue/serviceversion/{version.pk}/change/"))
+    assert "slug: pothole" in page
+    assert 'name="_save"' not in page

@@ -1,0 +1,83 @@
+"""What the benchmarks share: a fresh database per backend, each measured in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+POSTGRES = "postgres://postgres@127.0.0.1:5432/publica_bench"
+
+
+def postgres_reachable() -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            "postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3
+        ) as db:
+            db.autocommit = True
+            exists = db.execute("SELECT 1 FROM pg_database WHERE datname = 'publica_bench'")
+            if exists.fetchone() is None:
+                db.execute("CREATE DATABASE publica_bench")
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def fresh_database() -> None:
+    """Set Django up on an empty, migrated database (the one the parent chose)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+
+
+def highways_with_pothole() -> Any:
+    """A council with a Highways department and the demo pothole service; returns the service."""
+    from publica.accounts.services import department_upsert, organisation_upsert
+    from publica.catalogue import servicefile
+    from publica.catalogue.services import service_load
+    from publica.core.actors import SystemActor
+    from publica.demo.load import SERVICES_DIR
+
+    setup = SystemActor("bench")
+    council = organisation_upsert(slug="bench", name="Bench Council", actor=setup)
+    department_upsert(organisation=council, slug="highways", name="Highways", actor=setup)
+    definition = servicefile.parse_file(SERVICES_DIR / "pothole.yaml")
+    return service_load(definition=definition, actor=setup).version.service
+
+
+def run_on_each_database(script: str, args: list[str], only: str | None) -> list[dict[str, Any]]:
+    """Run `script --child ARGS` once per reachable database; collect the JSON each prints."""
+    results = []
+    with tempfile.TemporaryDirectory() as data_dir:
+        targets = {"sqlite": f"sqlite:///{data_dir}/bench.sqlite3", "postgres": POSTGRES}
+        for name, url in targets.items():
+            if only and name != only:
+                continue
+            if name == "postgres" and not postgres_reachable():
+                print("postgres: not reachable at 127.0.0.1:5432, skipped", file=sys.stderr)
+                continue
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "PUBLICA_DATA_DIR": data_dir,
+                "DJANGO_SETTINGS_MODULE": "publica.settings",
+                "PUBLICA_LOG_LEVEL": "WARNING",
+            }
+            command = [sys.executable, script, "--child", *args]
+            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+            results.append(json.loads(output.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def child_main(measure: Callable[[], dict[str, Any]]) -> None:
+    print(json.dumps(measure()))

@@ -1,0 +1,130 @@
+"""Back-office queue pages over a million cases: keyset pages vs. OFFSET, on both databases.
+
+    python bench/queue_pages.py                     # 1,000,000 cases, SQLite and PostgreSQL
+    python bench/queue_pages.py --cases 100000 --only sqlite
+
+Cases are bulk-inserted (this measures reading, not submitting), spread over 10 departments
+and a year of due dates, 90 % closed as in a real council's history. The caseworker's
+department queue is read at its first page and at a page half-way through its open cases,
+by cursor (what the back office does) and by OFFSET (what it avoids). Medians of --repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import child_main, fresh_database, highways_with_pothole, run_on_each_database
+
+BATCH = 20_000
+
+
+def measure(cases: int, repeat: int) -> dict[str, object]:
+    fresh_database()
+    from django.db import connection, transaction
+
+    from publica.accounts.models import Department, User
+    from publica.accounts.roles import Role
+    from publica.accounts.services import department_upsert
+    from publica.cases.models import Case
+    from publica.cases.selectors import case_queue_page
+    from publica.core.actors import SystemActor
+
+    service = highways_with_pothole()
+    organisation = service.department.organisation
+    departments = [service.department] + [
+        department_upsert(
+            organisation=organisation,
+            slug=f"dept-{n}",
+            name=f"Dept {n}",
+            actor=SystemActor("bench"),
+        )  # fmt: skip
+        for n in range(9)
+    ]
+    caseworker = User.objects.create(
+        username="bench-caseworker", role=Role.CASEWORKER, department=service.department
+    )
+    rng = random.Random(1)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    loaded = time.perf_counter()
+    for offset in range(0, cases, BATCH):
+        rows = []
+        for n in range(offset, min(offset + BATCH, cases)):
+            submitted = start + dt.timedelta(minutes=rng.randrange(525_600))
+            rows.append(
+                Case(
+                    reference=f"PTH-2026-{n:07d}",
+                    service=service,
+                    service_version_id=service.current_version_id,
+                    department=departments[n % len(departments)],
+                    state="submitted",
+                    data={"road_type": "main", "size": "small"},
+                    submitted_at=submitted,
+                    due_at=submitted + dt.timedelta(days=14),
+                    closed_at=None if rng.random() < 0.1 else submitted + dt.timedelta(days=3),
+                    updated_at=submitted,
+                )
+            )
+        with transaction.atomic():
+            Case.objects.bulk_create(rows)
+    loaded = time.perf_counter() - loaded
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_case")
+
+    queue = Case.objects.filter(department=service.department, closed_at__isnull=True)
+    open_cases = queue.count()
+    middle = queue.order_by("due_at", "pk")[open_cases // 2]
+    cursor = f"{middle.due_at.isoformat()}|{middle.pk}"
+
+    def timed(read) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(repeat):
+            began = time.perf_counter()
+            read()
+            times.append((time.perf_counter() - began) * 1000)
+        return round(statistics.median(times), 2)
+
+    return {
+        "database": connection.vendor,
+        "cases": cases,
+        "open_in_queue": open_cases,
+        "load_seconds": round(loaded, 1),
+        "first_page_ms": timed(lambda: case_queue_page(actor=caseworker)),
+        "deep_page_keyset_ms": timed(lambda: case_queue_page(actor=caseworker, after=cursor)),
+        "deep_page_offset_ms": timed(
+            lambda: list(queue.order_by("due_at", "pk")[open_cases // 2 : open_cases // 2 + 50])
+        ),
+        "departments": Department.objects.count(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_main(lambda: measure(args.cases, args.repeat))
+        return
+    for r in run_on_each_database(
+        __file__, [f"--cases={args.cases}", f"--repeat={args.repeat}"], args.only
+    ):
+        print(
+            f"{r['database']:>10}: {r['cases']:,} cases ({r['open_in_queue']:,} open in the "
+            f"queue), loaded in {r['load_seconds']} s; first page {r['first_page_ms']} ms, "
+            f"half-way by cursor {r['deep_page_keyset_ms']} ms, by OFFSET "
+            f"{r['deep_page_offset_ms']} ms (medians of {args.repeat})"
+        )
+
+
+if __name__ == "__main__":
+    main()
