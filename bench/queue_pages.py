@@ -44,7 +44,7 @@ def measure(cases: int, repeat: int) -> dict[str, object]:
             slug=f"dept-{n}",
             name=f"Dept {n}",
             actor=SystemActor("bench"),
-        )  # fmt: skip
+        )
         for n in range(9)
     ]
     caseworker = User.objects.create(

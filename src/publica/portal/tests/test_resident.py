@@ -165,7 +165,7 @@ def test_sign_up_refuses_a_taken_username_and_a_weak_password(client, resident):
                 "password": "123",
                 "password_again": "123",
             },
-        )  # fmt: skip
+        )
     )
     assert "is taken" in page and "too short" in page
 
