@@ -191,7 +191,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = DATA_DIR / "media"  # uploads; served only through permission-checked views
+MAX_UPLOAD_BYTES = env.int("PUBLICA_MAX_UPLOAD_MB", default=10) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

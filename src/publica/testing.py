@@ -73,6 +73,11 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
     """Pages render without `collectstatic`; the served test checks the real storage."""
     settings.STORAGES = {

@@ -8,19 +8,23 @@ automation rules react, all inside the same transaction: either everything lands
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from publica.accounts.models import User
 from publica.accounts.roles import APPLICANT, AUTOMATION, Role
-from publica.cases import automation, notifications, permissions, sla
+from publica.cases import automation, notifications, permissions, sla, uploads
 from publica.cases.models import (
+    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -243,34 +247,53 @@ def case_request_info(*, case: Case, question: str, actor: Actor) -> Information
 
 
 def case_provide_info(
-    *, request: InformationRequest, answer: str, actor: Actor
+    *,
+    request: InformationRequest,
+    answer: str,
+    actor: Actor,
+    files: Sequence[UploadedFile] = (),
 ) -> InformationRequest:
-    """The applicant (or staff taking it by phone) answers; the clock restarts when all are."""
-    answer = _required_text("answer", answer, limit=10_000)
-    with transaction.atomic():
-        case = _lock(request.case, None)
-        _require_open(case)
-        role = permissions.acting_role(
-            actor, case, (APPLICANT, Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN)
-        )
-        request = InformationRequest.objects.select_for_update().get(pk=request.pk)
-        if not request.is_open:
-            raise InvalidInput([FieldError("request", "this question was already answered")])
-        now = clock.now()
-        request.answer, request.answered_at = answer, now
-        request.save(update_fields=["answer", "answered_at"])
-        fields = []
-        still_open = case.information_requests.filter(answered_at__isnull=True).exists()
-        if case.awaiting_info_since is not None and not still_open:
-            paused = now - case.awaiting_info_since
-            case.due_at += paused
-            case.sla_paused_seconds += int(paused.total_seconds())
-            case.awaiting_info_since = None
-            fields = ["due_at", "sla_paused_seconds", "awaiting_info_since"]
-        _save(case, fields)
-        data = {"request": request.pk, "answer": answer}
-        event = _record(case, Kind.INFO_PROVIDED, actor, role, data, public=True)
-        _react(case, event)
+    """The applicant (or staff taking it by phone) answers, with any documents or photos;
+    the SLA clock restarts when every question is answered."""
+    answer = (answer or "").strip()
+    if not files:
+        answer = _required_text("answer", answer, limit=10_000)
+    checked = _check_files(files)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = _lock(request.case, None)
+            _require_open(case)
+            role = permissions.acting_role(
+                actor, case, (APPLICANT, Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN)
+            )
+            request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+            if not request.is_open:
+                raise InvalidInput([FieldError("request", "this question was already answered")])
+            now = clock.now()
+            request.answer, request.answered_at = answer, now
+            request.save(update_fields=["answer", "answered_at"])
+            stored = [_store(case, request, upload, kind, actor) for upload, kind in checked]
+            fields = []
+            still_open = case.information_requests.filter(answered_at__isnull=True).exists()
+            if case.awaiting_info_since is not None and not still_open:
+                paused = now - case.awaiting_info_since
+                case.due_at += paused
+                case.sla_paused_seconds += int(paused.total_seconds())
+                case.awaiting_info_since = None
+                fields = ["due_at", "sla_paused_seconds", "awaiting_info_since"]
+            _save(case, fields)
+            data = {
+                "request": request.pk,
+                "answer": answer,
+                "attachments": [attachment.pk for attachment in stored],
+            }
+            event = _record(case, Kind.INFO_PROVIDED, actor, role, data, public=True)
+            _react(case, event)
+    except BaseException:
+        for attachment in stored:  # the rows rolled back; do not leave their files behind
+            attachment.file.delete(save=False)
+        raise
     return request
 
 
@@ -529,6 +552,50 @@ def _clean_contact(contact: dict[str, str]) -> dict[str, str]:
         "contact_email": email,
         "contact_phone": (contact.get("phone") or "").strip(),
     }
+
+
+def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, uploads.Checked]]:
+    """Every file checked by content before anything is written; all errors at once."""
+    checked, errors = [], []
+    for index, upload in enumerate(files):
+        try:
+            kind = uploads.check(upload, size=upload.size or 0, max_bytes=settings.MAX_UPLOAD_BYTES)
+        except InvalidInput as exc:
+            errors += [
+                FieldError(f"files.{index}", f"{upload.name}: {error.message}")
+                for error in exc.errors
+            ]
+            continue
+        checked.append((upload, kind))
+    if errors:
+        raise InvalidInput(errors)
+    return checked
+
+
+def _store(
+    case: Case,
+    request: InformationRequest | None,
+    upload: UploadedFile,
+    kind: uploads.Checked,
+    actor: Actor | None,
+) -> Attachment:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        case=case,
+        information_request=request,
+        name=Path(upload.name or "upload").name[:200],
+        content_type=kind.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor if isinstance(actor, User) else None,
+        created_at=clock.now(),
+    )
+    attachment.file.save(f"upload.{kind.extension}", upload, save=False)
+    attachment.save()
+    return attachment
 
 
 def _required_text(field: str, value: str, *, limit: int) -> str:

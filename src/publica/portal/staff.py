@@ -17,7 +17,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -41,17 +41,18 @@ from publica.catalogue.selectors import service_list
 from publica.core.errors import InvalidInput, NotFound, PublicaError
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
+from publica.portal.views import attachment_response
 
 STAFF_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
 SESSION_NEXT = "publica_staff_next"
 SESSION_ENROLMENT = "publica_mfa_device"
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in, in a staff role, and past the second factor; otherwise on to that step."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect(f"{reverse('staff:signin')}?next={request.get_full_path()}")
@@ -190,8 +191,15 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
             "can_take": actor.role == Role.CASEWORKER and case.assignee_id != actor.pk,
             "may_act": _may_act(actor, case),
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
+            "attachments": case.attachments.all(),
         },
     )
+
+
+@staff_required
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    actor: User = request.user  # type: ignore[assignment]
+    return attachment_response(_case(reference, actor), attachment_id)
 
 
 @require_POST

@@ -11,5 +11,6 @@ urlpatterns = [
     path("two-factor/", staff.enrol, name="enrol"),
     path("bulk/", staff.bulk, name="bulk"),
     path("cases/<str:reference>/", staff.case_page, name="case"),
+    path("cases/<str:reference>/files/<int:attachment_id>/", staff.attachment, name="attachment"),
     path("cases/<str:reference>/<slug:action>/", staff.case_action, name="case-action"),
 ]

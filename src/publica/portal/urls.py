@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/withdraw/", views.withdraw, name="withdraw"),
     path("cases/<str:reference>/answers/<int:request_id>/", views.respond, name="respond"),
+    path("cases/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("track/", views.track, name="track"),
     path("account/cases/", views.my_cases, name="my-cases"),
     path("account/create/", views.signup, name="signup"),

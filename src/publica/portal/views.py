@@ -13,7 +13,7 @@ import nh3
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -223,6 +223,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "timeline": timeline,
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
+            "attachments": case.attachments.all(),
+            "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
             "can_withdraw": case.is_open and workflow.withdrawal_from(case.state) is not None,
         },
     )
@@ -239,6 +241,7 @@ def respond(request: HttpRequest, reference: str, request_id: int) -> HttpRespon
             request=question,
             answer=request.POST.get("answer", ""),
             actor=_case_actor(request, case),
+            files=request.FILES.getlist("files"),
         )
     except PublicaError as exc:
         messages.error(
@@ -247,6 +250,26 @@ def respond(request: HttpRequest, reference: str, request_id: int) -> HttpRespon
     else:
         messages.success(request, _("Thank you. Your answer has been sent."))
     return redirect("portal:case", reference=case.reference)
+
+
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    """A file on the visitor's own case, downloaded, never shown inline."""
+    case = _tracked_case(request, reference)
+    return attachment_response(case, attachment_id)
+
+
+def attachment_response(case: Case, attachment_id: int) -> FileResponse:
+    found = case.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.name,
+        content_type=found.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

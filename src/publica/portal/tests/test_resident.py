@@ -225,3 +225,50 @@ def test_password_reset_sends_a_link_by_email(client, resident, mailoutbox):
     client.post("/account/password-reset/", {"email": resident.email})
     assert len(mailoutbox) == 1
     assert "/account/password-reset/" in mailoutbox[0].body
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_the_applicant_answers_with_a_document_checked_by_its_content(
+    client, pothole, caseworker, staff_client
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = report_pothole(client)
+    question = case_services.case_request_info(case=case, question="Proof?", actor=caseworker)
+    fake = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\necho not a photo\n", "image/jpeg")
+    client.post(f"/cases/{case.reference}/answers/{question.pk}/", {"answer": "", "files": fake})
+    assert not case.attachments.exists()
+    question.refresh_from_db()
+    assert question.is_open
+
+    real = SimpleUploadedFile("letter.pdf", PDF, "application/octet-stream")
+    client.post(f"/cases/{case.reference}/answers/{question.pk}/", {"answer": "", "files": real})
+    stored = case.attachments.get()
+    assert (stored.name, stored.content_type) == ("letter.pdf", "application/pdf")
+    assert "letter.pdf" not in stored.file.name  # stored under a random name
+    download = client.get(f"/cases/{case.reference}/files/{stored.pk}/")
+    assert b"".join(download.streaming_content) == PDF
+    assert download["Content-Disposition"].startswith("attachment")
+
+    staff = staff_client(caseworker)
+    assert staff.get(f"/staff/cases/{case.reference}/files/{stored.pk}/").status_code == 200
+
+
+def test_a_file_over_the_size_limit_is_refused(pothole, resident, caseworker, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from publica.core.errors import InvalidInput
+
+    settings.MAX_UPLOAD_BYTES = 10
+    case = submit_pothole(pothole, resident)
+    question = case_services.case_request_info(case=case, question="Proof?", actor=caseworker)
+    with pytest.raises(InvalidInput, match="smaller than"):
+        case_services.case_provide_info(
+            request=question,
+            answer="here",
+            actor=resident,
+            files=[SimpleUploadedFile("letter.pdf", PDF)],
+        )
+    assert not case.attachments.exists()
