@@ -29,7 +29,16 @@ def _escalate_overdue() -> int:
     return len(case_escalate_overdue())
 
 
-JOBS = [PeriodicJob("sla-escalation", _escalate_overdue)]
+def _expire_uploads() -> int:
+    from publica.portal.services import uploads_expire
+
+    return uploads_expire()
+
+
+JOBS = [
+    PeriodicJob("sla-escalation", _escalate_overdue),
+    PeriodicJob("unsent-upload-cleanup", _expire_uploads),
+]
 
 
 def run_jobs_once(echo: Callable[[str], object] = print) -> dict[str, int]:

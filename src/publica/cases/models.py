@@ -195,6 +195,9 @@ class Attachment(models.Model):
         blank=True,
         related_name="attachments",
     )
+    question = models.CharField(
+        max_length=100, blank=True, help_text="The form question it answers, if any."
+    )
     file = models.FileField(upload_to=_attachment_path)
     name = models.CharField(max_length=200, help_text="The name the file was uploaded with.")
     content_type = models.CharField(max_length=100)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -74,12 +74,14 @@ def case_submit(
     actor: Actor | None,
     channel: str = Channel.PORTAL,
     contact: dict[str, str] | None = None,
+    files: dict[str, Sequence[File]] | None = None,
 ) -> Case:
     """Submit a case under the service's current version and return it with its reference.
 
     `actor` is the signed-in resident, a member of staff submitting on someone's behalf, a
     system actor (an API client, a sensor), or None for a member of the public who did not
-    sign in.
+    sign in. `files` holds the documents answering the form's file questions, by question;
+    each is checked by its content and the answer records their names.
     """
     version = service.current_version
     if not service.is_active or version is None:
@@ -88,6 +90,9 @@ def case_submit(
     if channel not in Channel.values:
         raise InvalidInput([FieldError("channel", f"unknown channel {channel!r}")])
     definition = version.definition
+    checked = {question: _check_files(list(given)) for question, given in (files or {}).items()}
+    if checked:
+        data = {**data, **{q: [f.name for f, _ in pairs] for q, pairs in checked.items() if pairs}}
     cleaned = answers.clean(definition["form"], data)
     contact_fields = _clean_contact(contact or {})
     location = cleaned.get("location") if definition["kind"] == "report" else None
@@ -112,7 +117,14 @@ def case_submit(
             updated_at=now,
             **contact_fields,
         )
+        stored = [
+            _store(case, None, upload, kind, actor, question=question)
+            for question, pairs in checked.items()
+            for upload, kind in pairs
+        ]
         data_for_event = {"state": case.state, "version": version.number, "channel": channel}
+        if stored:
+            data_for_event["attachments"] = [attachment.pk for attachment in stored]
         event = _record(case, Kind.SUBMITTED, actor, role, data_for_event, public=True)
         _react(case, event)
     return case
@@ -251,7 +263,7 @@ def case_provide_info(
     request: InformationRequest,
     answer: str,
     actor: Actor,
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[File] = (),
 ) -> InformationRequest:
     """The applicant (or staff taking it by phone) answers, with any documents or photos;
     the SLA clock restarts when every question is answered."""
@@ -554,15 +566,16 @@ def _clean_contact(contact: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, uploads.Checked]]:
+def _check_files(files: Sequence[File]) -> list[tuple[File, uploads.Checked]]:
     """Every file checked by content before anything is written; all errors at once."""
     checked, errors = [], []
     for index, upload in enumerate(files):
         try:
+            upload.open("rb")
             kind = uploads.check(upload, size=upload.size or 0, max_bytes=settings.MAX_UPLOAD_BYTES)
         except InvalidInput as exc:
             errors += [
-                FieldError(f"files.{index}", f"{upload.name}: {error.message}")
+                FieldError(f"files.{index}", f"{_file_name(upload)}: {error.message}")
                 for error in exc.errors
             ]
             continue
@@ -572,12 +585,18 @@ def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, uplo
     return checked
 
 
+def _file_name(upload: File) -> str:
+    return Path(upload.name or "upload").name[:200]
+
+
 def _store(
     case: Case,
     request: InformationRequest | None,
-    upload: UploadedFile,
+    upload: File,
     kind: uploads.Checked,
     actor: Actor | None,
+    *,
+    question: str = "",
 ) -> Attachment:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -586,7 +605,8 @@ def _store(
     attachment = Attachment(
         case=case,
         information_request=request,
-        name=Path(upload.name or "upload").name[:200],
+        question=question,
+        name=_file_name(upload),
         content_type=kind.content_type,
         size=upload.size or 0,
         sha256=digest.hexdigest(),

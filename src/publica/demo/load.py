@@ -236,8 +236,14 @@ def _reachable(case: Case) -> bool:
 
 
 def _valid_answers(rng: random.Random, form: dict[str, Any]) -> dict[str, Any]:
+    files = {
+        n
+        for n, hints in form.get("ui", {}).get("fields", {}).items()
+        if hints.get("widget") == "file"
+    }
     for attempt in range(20):
         data = fake_answers(rng, form["schema"], everything=attempt >= 10)
+        data = {name: value for name, value in data.items() if name not in files}
         try:
             return answers.clean(form, data)
         except InvalidInput:

@@ -113,6 +113,8 @@ def display(form: dict[str, Any], name: str, value: Any) -> str:
     labels = dict(asked.choices)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, list) and asked.widget == "file":
+        return ", ".join(str(item) for item in value)
     if isinstance(value, list):
         return ", ".join(labels.get(str(item), str(item)) for item in value)
     if isinstance(value, dict):
@@ -159,6 +161,8 @@ def _choices(
 
 def _read(asked: Question, schema: dict[str, Any], posted: PostedData) -> Any:
     name = asked.name
+    if asked.widget == "file":
+        return None  # files arrive separately (request.FILES) and are held by the portal
     if asked.widget == "location":
         return _read_location(name, posted)
     if asked.widget == "date":

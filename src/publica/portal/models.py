@@ -1,6 +1,8 @@
-"""Half-finished applications that a signed-in resident can come back to."""
+"""Half-finished applications, and files uploaded to a form that has not been sent yet."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import models
 
@@ -21,3 +23,22 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} / {self.service}"
+
+
+class PendingUpload(models.Model):
+    """A file uploaded to a form question before the form is sent; it becomes the case's
+    attachment on submission, and is deleted after a day if the form is never sent."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session_key = models.CharField(max_length=64, db_index=True)
+    file = models.FileField(upload_to="pending/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

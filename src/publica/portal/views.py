@@ -13,6 +13,7 @@ import nh3
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
 from publica.portal import formpages
 from publica.portal import services as portal_services
 from publica.portal.forms import SignUpForm, TrackForm
-from publica.portal.models import Draft
+from publica.portal.models import Draft, PendingUpload
 
 SESSION_FORMS = "publica_forms"
 SESSION_TRACKED = "publica_tracked"  # {reference: email} proven in this session
@@ -96,6 +97,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     errors: list[FieldError] = []
     if request.method == "POST":
         values, errors = formpages.read_page(form, names, request.POST)
+        values |= _held_files(request, form, names, data, errors)
         data = {key: value for key, value in data.items() if key not in page.names} | values
         data = {key: value for key, value in data.items() if key in set(_asked(form, data))}
         errors += formpages.page_errors(form, data, [n for n in names if n not in _names(errors)])
@@ -107,7 +109,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             return redirect("portal:my-cases")
         if not errors:
             return redirect(_next_url(service, number, data, request))
-    fields = [_field(form, name, data, posted, errors) for name in names]
+    fields = [_field(form, name, data, posted, errors, request) for name in names]
     heading = page.title or formpages.question(form, names[0]).label
     return render(
         request,
@@ -116,6 +118,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "service": service,
             "fields": fields,
             "page_heading": heading,
+            "has_files": any(f["question"].widget == "file" for f in fields),
             "errors": _summary(form, errors),
             "form_has_errors": bool(errors),
             "back_url": _back_url(service, number, data),
@@ -133,17 +136,22 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
     errors: list[FieldError] = []
     if request.method == "POST":
         actor: Actor | None = request.user if request.user.is_authenticated else None  # type: ignore[assignment]
+        held = _files_for(request, form, data)
         try:
             case = case_services.case_submit(
                 service=service,
-                data=data,
+                data={key: value for key, value in data.items() if key not in held},
                 actor=actor,
                 channel=Channel.PORTAL,
                 contact={} if actor else {"email": contact_email},
+                files={
+                    q: [File(h.file.open("rb"), name=h.name) for h in hs] for q, hs in held.items()
+                },
             )
         except InvalidInput as exc:
             errors = exc.errors
         else:
+            portal_services.uploads_discard(uploads=[h for hs in held.values() for h in hs])
             _clear_state(request, service)
             if _resident(request):
                 portal_services.draft_discard(service=service, actor=request.user)  # type: ignore[arg-type]
@@ -162,7 +170,7 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [
         {
             "label": formpages.question(form, name).label,
-            "value": formpages.display(form, name, data[name]) if name in data else "",
+            "value": _shown_answer(request, form, name, data),
             "change_url": _page_url(service, name),
         }
         for name in _asked(form, data)
@@ -344,6 +352,73 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
 # Helpers
 
 
+def _session_key(request: HttpRequest) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return str(request.session.session_key)
+
+
+def _held_files(
+    request: HttpRequest,
+    form: dict[str, Any],
+    names: list[str],
+    data: dict[str, Any],
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    """Tokens of the files uploaded for this page's file questions; choosing new files
+    replaces the ones held before, and no new files keeps them."""
+    tokens: dict[str, Any] = {}
+    for name in names:
+        if formpages.question(form, name).widget != "file":
+            continue
+        chosen = request.FILES.getlist(name)
+        if not chosen:
+            if data.get(name):
+                tokens[name] = data[name]
+            continue
+        held = []
+        for upload in chosen:
+            try:
+                held.append(
+                    portal_services.upload_hold(
+                        upload=upload, session_key=_session_key(request), question=name
+                    )
+                )
+            except InvalidInput as exc:
+                label = formpages.question(form, name).label
+                errors += [
+                    FieldError(name, f"“{label}”: {upload.name}: {e.message}") for e in exc.errors
+                ]
+        if held:
+            tokens[name] = [str(h.token) for h in held]
+    return tokens
+
+
+def _files_for(
+    request: HttpRequest, form: dict[str, Any], data: dict[str, Any]
+) -> dict[str, list[PendingUpload]]:
+    return {
+        name: portal_services.uploads_held(
+            tokens=list(data[name]), session_key=_session_key(request)
+        )
+        for name in data
+        if name in form["schema"]["properties"] and formpages.question(form, name).widget == "file"
+    }
+
+
+def _shown_answer(
+    request: HttpRequest, form: dict[str, Any], name: str, data: dict[str, Any]
+) -> str:
+    if name not in data:
+        return ""
+    if formpages.question(form, name).widget == "file":
+        held = portal_services.uploads_held(
+            tokens=list(data[name]), session_key=_session_key(request)
+        )
+        return ", ".join(h.name for h in held)
+    return formpages.display(form, name, data[name])
+
+
 def _service(slug: str) -> Service:
     try:
         return service_get(slug=slug)
@@ -428,12 +503,16 @@ def _field(
     data: dict[str, Any],
     posted: Any,
     errors: list[FieldError],
+    request: HttpRequest,
 ) -> dict[str, Any]:
     asked = formpages.question(form, name)
     value = data.get(name)
     error = next((e.message for e in errors if e.field.split(".")[0] == name), "")
     field: dict[str, Any] = {"question": asked, "error": error}
-    if asked.widget == "location":
+    if asked.widget == "file":
+        field["held"] = _shown_answer(request, form, name, data)
+        field["max_upload_mb"] = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+    elif asked.widget == "location":
         location = value if isinstance(value, dict) else {}
         field["parts"] = {
             key: posted.get(f"{name}-{key}", location.get(key, ""))

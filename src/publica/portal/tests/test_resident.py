@@ -272,3 +272,61 @@ def test_a_file_over_the_size_limit_is_refused(pothole, resident, caseworker, se
             files=[SimpleUploadedFile("letter.pdf", PDF)],
         )
     assert not case.attachments.exists()
+
+
+def test_a_form_file_question_holds_the_upload_and_it_becomes_the_cases_attachment(client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from publica.accounts.tests.factories import DepartmentFactory
+    from publica.portal.models import PendingUpload
+    from publica.testing import load_demo_service
+
+    DepartmentFactory(slug="building-control")
+    load_demo_service("building-permit")
+    client.get("/services/building-permit/start/")
+    client.post("/services/building-permit/form/1/", {"application_type": "full-plans"})
+    client.post(
+        "/services/building-permit/form/2/",
+        {"site_address": "4 Kiln Lane, Millbrook MB1 2AA", "building_use": "house",
+         "work_type": "loft-conversion"},
+    )  # fmt: skip
+    client.post("/services/building-permit/form/3/", {"using_agent": "no"})
+    page = client.get("/services/building-permit/form/4/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+
+    fake = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00 not a pdf at all", "application/pdf")
+    refused = client.post("/services/building-permit/form/4/", {"plans": fake}).content.decode()
+    assert "plan.pdf: The file must be a PDF" in refused
+    plan = SimpleUploadedFile("ground-floor.pdf", PDF, "application/pdf")
+    response = client.post("/services/building-permit/form/4/", {"plans": plan})
+    assert response["Location"] == "/services/building-permit/check/"
+    assert "ground-floor.pdf" in client.get("/services/building-permit/check/").content.decode()
+
+    client.post("/services/building-permit/check/", {"contact-email": "builder@example.org"})
+    case = Case.objects.get()
+    attachment = case.attachments.get()
+    assert (attachment.question, attachment.name) == ("plans", "ground-floor.pdf")
+    assert case.data["plans"] == ["ground-floor.pdf"]
+    assert not PendingUpload.objects.exists()
+
+
+def test_files_held_for_a_form_never_sent_are_deleted_after_a_day(db):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from publica.core import clock
+    from publica.portal.models import PendingUpload
+    from publica.portal.services import upload_hold, uploads_expire
+
+    with clock.at(dt.datetime(2026, 3, 1, tzinfo=dt.UTC)):
+        held = upload_hold(
+            upload=SimpleUploadedFile("a.pdf", PDF), session_key="s", question="plans"
+        )
+    path = held.file.path
+    with clock.at(dt.datetime(2026, 3, 3, tzinfo=dt.UTC)):
+        assert uploads_expire() == 1
+    assert not PendingUpload.objects.exists()
+    import os
+
+    assert not os.path.exists(path)
