@@ -125,7 +125,7 @@ CACHES = {
         "LOCATION": "publica_cache",
     }
 }
-RATELIMIT_VIEW = "publica.portal.views.rate_limited"
+RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 
 # Behind HTTPS (every real deployment) cookies are Secure and browsers are told to stay on HTTPS.
 HTTPS = env.bool("PUBLICA_HTTPS", default=False)

@@ -8,9 +8,7 @@ automation rules react, all inside the same transaction: either everything lands
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +20,7 @@ from django.utils import timezone
 
 from publica.accounts.models import User
 from publica.accounts.roles import APPLICANT, AUTOMATION, Role
-from publica.cases import automation, notifications, permissions, sla, uploads
+from publica.cases import automation, notifications, permissions, sla, storage
 from publica.cases.models import (
     Attachment,
     Case,
@@ -90,9 +88,16 @@ def case_submit(
     if channel not in Channel.values:
         raise InvalidInput([FieldError("channel", f"unknown channel {channel!r}")])
     definition = version.definition
-    checked = {question: _check_files(list(given)) for question, given in (files or {}).items()}
+    checked = {
+        question: storage.check_files(list(given)) for question, given in (files or {}).items()
+    }
     if checked:
-        data = {**data, **{q: [f.name for f, _ in pairs] for q, pairs in checked.items() if pairs}}
+        data = {
+            **data,
+            **{
+                q: [storage.file_name(f) for f, _ in pairs] for q, pairs in checked.items() if pairs
+            },
+        }
     cleaned = answers.clean(definition["form"], data)
     contact_fields = _clean_contact(contact or {})
     location = cleaned.get("location") if definition["kind"] == "report" else None
@@ -118,7 +123,7 @@ def case_submit(
             **contact_fields,
         )
         stored = [
-            _store(case, None, upload, kind, actor, question=question)
+            storage.store(case, None, upload, kind, actor, question=question)
             for question, pairs in checked.items()
             for upload, kind in pairs
         ]
@@ -270,7 +275,7 @@ def case_provide_info(
     answer = (answer or "").strip()
     if not files:
         answer = _required_text("answer", answer, limit=10_000)
-    checked = _check_files(files)
+    checked = storage.check_files(files)
     stored: list[Attachment] = []
     try:
         with transaction.atomic():
@@ -285,7 +290,7 @@ def case_provide_info(
             now = clock.now()
             request.answer, request.answered_at = answer, now
             request.save(update_fields=["answer", "answered_at"])
-            stored = [_store(case, request, upload, kind, actor) for upload, kind in checked]
+            stored = [storage.store(case, request, upload, kind, actor) for upload, kind in checked]
             fields = []
             still_open = case.information_requests.filter(answered_at__isnull=True).exists()
             if case.awaiting_info_since is not None and not still_open:
@@ -564,58 +569,6 @@ def _clean_contact(contact: dict[str, str]) -> dict[str, str]:
         "contact_email": email,
         "contact_phone": (contact.get("phone") or "").strip(),
     }
-
-
-def _check_files(files: Sequence[File]) -> list[tuple[File, uploads.Checked]]:
-    """Every file checked by content before anything is written; all errors at once."""
-    checked, errors = [], []
-    for index, upload in enumerate(files):
-        try:
-            upload.open("rb")
-            kind = uploads.check(upload, size=upload.size or 0, max_bytes=settings.MAX_UPLOAD_BYTES)
-        except InvalidInput as exc:
-            errors += [
-                FieldError(f"files.{index}", f"{_file_name(upload)}: {error.message}")
-                for error in exc.errors
-            ]
-            continue
-        checked.append((upload, kind))
-    if errors:
-        raise InvalidInput(errors)
-    return checked
-
-
-def _file_name(upload: File) -> str:
-    return Path(upload.name or "upload").name[:200]
-
-
-def _store(
-    case: Case,
-    request: InformationRequest | None,
-    upload: File,
-    kind: uploads.Checked,
-    actor: Actor | None,
-    *,
-    question: str = "",
-) -> Attachment:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        case=case,
-        information_request=request,
-        question=question,
-        name=_file_name(upload),
-        content_type=kind.content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor if isinstance(actor, User) else None,
-        created_at=clock.now(),
-    )
-    attachment.file.save(f"upload.{kind.extension}", upload, save=False)
-    attachment.save()
-    return attachment
 
 
 def _required_text(field: str, value: str, *, limit: int) -> str:

@@ -41,7 +41,7 @@ from publica.catalogue.selectors import service_list
 from publica.core.errors import InvalidInput, NotFound, PublicaError
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
-from publica.portal.views import attachment_response
+from publica.portal.tracking import attachment_response
 
 STAFF_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
 SESSION_NEXT = "publica_staff_next"

@@ -5,7 +5,7 @@ from django.urls import path, reverse_lazy
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from publica.portal import views
+from publica.portal import account, tracking, views
 from publica.portal.forms import NewPasswordForm, ResetForm, SignInForm
 
 app_name = "portal"
@@ -25,13 +25,15 @@ urlpatterns = [
     path("services/<slug:slug>/form/<int:number>/", views.form_page, name="form-page"),
     path("services/<slug:slug>/check/", views.check_answers, name="check"),
     path("cases/<str:reference>/sent/", views.confirmation, name="confirmation"),
-    path("cases/<str:reference>/", views.case_detail, name="case"),
-    path("cases/<str:reference>/withdraw/", views.withdraw, name="withdraw"),
-    path("cases/<str:reference>/answers/<int:request_id>/", views.respond, name="respond"),
-    path("cases/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
-    path("track/", views.track, name="track"),
-    path("account/cases/", views.my_cases, name="my-cases"),
-    path("account/create/", views.signup, name="signup"),
+    path("cases/<str:reference>/", tracking.case_detail, name="case"),
+    path("cases/<str:reference>/withdraw/", tracking.withdraw, name="withdraw"),
+    path("cases/<str:reference>/answers/<int:request_id>/", tracking.respond, name="respond"),
+    path(
+        "cases/<str:reference>/files/<int:attachment_id>/", tracking.attachment, name="attachment"
+    ),
+    path("track/", tracking.track, name="track"),
+    path("account/cases/", account.my_cases, name="my-cases"),
+    path("account/create/", account.signup, name="signup"),
     path(
         "account/sign-in/",
         auth_views.LoginView.as_view(

@@ -12,33 +12,26 @@ import markdown
 import nh3
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.files import File
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django.views.decorators.http import require_http_methods
 
-from publica.accounts.models import User
-from publica.accounts.roles import Role
-from publica.accounts.services import user_create
-from publica.cases import selectors as cases
 from publica.cases import services as case_services
-from publica.cases.models import Case, CaseEvent, Channel
+from publica.cases.models import Channel
 from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_get, service_list, service_search
-from publica.core.actors import Actor, ContactActor, SystemActor
-from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
+from publica.core.actors import Actor
+from publica.core.errors import FieldError, InvalidInput, NotFound
 from publica.portal import formpages
 from publica.portal import services as portal_services
-from publica.portal.forms import SignUpForm, TrackForm
 from publica.portal.models import Draft, PendingUpload
+from publica.portal.tracking import remember, tracked_case
 
 SESSION_FORMS = "publica_forms"
-SESSION_TRACKED = "publica_tracked"  # {reference: email} proven in this session
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -155,7 +148,7 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
             _clear_state(request, service)
             if _resident(request):
                 portal_services.draft_discard(service=service, actor=request.user)  # type: ignore[arg-type]
-            _remember(request, case.reference, case.contact_email)
+            remember(request, case.reference, case.contact_email)
             return redirect("portal:confirmation", reference=case.reference)
     contact_error = next((e.message for e in errors if e.field.startswith("contact")), "")
     summary = [
@@ -191,162 +184,8 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _tracked_case(request, reference)
+    case = tracked_case(request, reference)
     return render(request, "portal/confirmation.html", {"case": case})
-
-
-@ratelimit(key="ip", rate="20/h", method="POST", block=True)
-@require_http_methods(["GET", "POST"])
-def track(request: HttpRequest) -> HttpResponse:
-    """Find a case by reference and the email given with it (rate limited against guessing)."""
-    form = TrackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["reference"].strip().upper()
-        email = form.cleaned_data["email"]
-        try:
-            cases.case_get(reference=reference, actor=ContactActor(email))
-        except NotFound:
-            form.add_error(None, _("We could not find a case with that reference and email."))
-        else:
-            _remember(request, reference, email)
-            return redirect("portal:case", reference=reference)
-    errors = [{"href": e["href"].replace("#id___all__", "#main-content"), "message": e["message"]}
-              for e in form.error_list()]  # fmt: skip
-    return render(
-        request,
-        "portal/track.html",
-        {"form": form, "errors": errors, "form_has_errors": bool(errors)},
-    )
-
-
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _tracked_case(request, reference)
-    actor = _case_actor(request, case)
-    timeline = [_plain_event(event) for event in cases.case_timeline(case=case, actor=actor)]
-    workflow = case.service_version.workflow
-    return render(
-        request,
-        "portal/case.html",
-        {
-            "case": case,
-            "timeline": timeline,
-            "open_requests": case.information_requests.filter(answered_at__isnull=True),
-            "attachments": case.attachments.all(),
-            "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-            "can_withdraw": case.is_open and workflow.withdrawal_from(case.state) is not None,
-        },
-    )
-
-
-@require_POST
-def respond(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
-    case = _tracked_case(request, reference)
-    question = case.information_requests.filter(pk=request_id).first()
-    if question is None:
-        raise Http404
-    try:
-        case_services.case_provide_info(
-            request=question,
-            answer=request.POST.get("answer", ""),
-            actor=_case_actor(request, case),
-            files=request.FILES.getlist("files"),
-        )
-    except PublicaError as exc:
-        messages.error(
-            request, _("Your answer was not sent: %(reason)s") % {"reason": _reason(exc)}
-        )
-    else:
-        messages.success(request, _("Thank you. Your answer has been sent."))
-    return redirect("portal:case", reference=case.reference)
-
-
-def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
-    """A file on the visitor's own case, downloaded, never shown inline."""
-    case = _tracked_case(request, reference)
-    return attachment_response(case, attachment_id)
-
-
-def attachment_response(case: Case, attachment_id: int) -> FileResponse:
-    found = case.attachments.filter(pk=attachment_id).first()
-    if found is None:
-        raise Http404
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=found.name,
-        content_type=found.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _tracked_case(request, reference)
-    if request.method == "POST":
-        try:
-            case_services.case_withdraw(
-                case=case, actor=_case_actor(request, case), reason=request.POST.get("reason", "")
-            )
-        except PublicaError as exc:
-            messages.error(request, _reason(exc))
-        else:
-            messages.success(request, _("Your request has been withdrawn."))
-        return redirect("portal:case", reference=case.reference)
-    return render(request, "portal/withdraw.html", {"case": case})
-
-
-def my_cases(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('portal:signin')}?next={request.path}")
-    if not _resident(request):
-        return redirect("staff:queue")
-    return render(
-        request,
-        "portal/my_cases.html",
-        {
-            "cases": cases.case_list(actor=request.user).select_related("service_version"),  # type: ignore[arg-type]
-            "drafts": Draft.objects.filter(owner_id=request.user.pk).select_related("service"),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = user_create(
-                username=data["username"],
-                role=Role.RESIDENT,
-                password=data["password"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                actor=SystemActor("sign-up"),
-            )
-        except InvalidInput as exc:
-            for error in exc.errors:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account is ready."))
-            return redirect("portal:my-cases")
-    context = {"form": form, "heading": _("Create an account"), "button": _("Create account")}
-    return render(request, "portal/simple_form.html", context)
-
-
-def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(
-        request,
-        "portal/message.html",
-        {
-            "heading": _("Too many attempts"),
-            "text": _("You have tried too many times. Wait an hour and try again."),
-        },
-        status=429,
-    )
 
 
 # Helpers
@@ -567,63 +406,3 @@ def _map_settings() -> dict[str, Any]:
         "map_attribution": settings.MAP_ATTRIBUTION,
         "map_centre": settings.MAP_CENTRE,
     }
-
-
-def _remember(request: HttpRequest, reference: str, email: str) -> None:
-    tracked = request.session.get(SESSION_TRACKED, {})
-    tracked[reference] = email
-    request.session[SESSION_TRACKED] = tracked
-
-
-def _case_actor(request: HttpRequest, case: Case) -> Actor:
-    if request.user.is_authenticated and case.applicant_id == request.user.pk:
-        return request.user  # type: ignore[return-value]
-    email = request.session.get(SESSION_TRACKED, {}).get(case.reference, "")
-    return ContactActor(email)
-
-
-def _tracked_case(request: HttpRequest, reference: str) -> Case:
-    """The case, if this visitor is its applicant or proved its reference and email here."""
-    reference = reference.upper()
-    actors: list[Actor] = []
-    if request.user.is_authenticated:
-        actors.append(request.user)  # type: ignore[arg-type]
-    email = request.session.get(SESSION_TRACKED, {}).get(reference)
-    if email is not None:
-        actors.append(ContactActor(email))
-    for actor in actors:
-        try:
-            case = cases.case_get(reference=reference, actor=actor)
-        except NotFound:
-            continue
-        if isinstance(actor, User) and not actor.is_resident:
-            continue  # staff use the back office's case page
-        return case
-    if not request.user.is_authenticated and email is None:
-        raise Http404(_("Sign in, or find the case with its reference and email."))
-    raise Http404
-
-
-def _plain_event(event: CaseEvent) -> dict[str, Any]:
-    """One timeline entry in plain words for the applicant."""
-    data = event.data
-    match event.kind:
-        case CaseEvent.Kind.SUBMITTED:
-            title, text = _("We received your request"), ""
-        case CaseEvent.Kind.TRANSITIONED:
-            title, text = data.get("label", ""), data.get("message") or data.get("reason", "")
-        case CaseEvent.Kind.INFO_REQUESTED:
-            title, text = _("We asked you for more information"), data.get("question", "")
-        case CaseEvent.Kind.INFO_PROVIDED:
-            title, text = _("You sent more information"), data.get("answer", "")
-        case CaseEvent.Kind.NOTE_ADDED:
-            title, text = _("Update from the team"), data.get("text", "")
-        case _:
-            title, text = event.get_kind_display(), ""
-    return {"title": title, "text": text, "when": event.created_at}
-
-
-def _reason(exc: PublicaError) -> str:
-    if isinstance(exc, InvalidInput):
-        return "; ".join(error.message for error in exc.errors)
-    return str(exc)
