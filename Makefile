@@ -55,6 +55,7 @@ screenshots: install e2e-deps
 
 bench: install
 	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/queue_pages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -75,7 +75,18 @@ class Case(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["department", "state"]),
-            models.Index(fields=["department", "closed_at", "due_at", "id"]),
+            # Queues read open cases earliest-due first; partial indexes keep that an ordered
+            # range scan however many closed cases pile up (see bench/queue_pages.py).
+            models.Index(
+                fields=["department", "due_at", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="open_cases_by_department",
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="open_cases_by_due",
+            ),
             models.Index(fields=["closed_at", "due_at"]),
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["assignee", "closed_at"]),

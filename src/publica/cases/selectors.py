@@ -155,7 +155,8 @@ def case_queue_page(
         except ValueError:
             moment, last = None, 0
         if moment is not None:
-            cases = cases.filter(Q(due_at__gt=moment) | Q(due_at=moment, pk__gt=last))
+            # (due_at, id) > (moment, last), written so the index range starts at `moment`.
+            cases = cases.filter(Q(due_at__gte=moment), Q(due_at__gt=moment) | Q(pk__gt=last))
     rows = list(cases.order_by("due_at", "pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

@@ -86,3 +86,33 @@ def test_closed_cases_leave_the_queue_unless_asked_for(pothole, resident, casewo
     services.case_transition(case=case, to="no_action", actor=caseworker, reason="Fine")
     assert not selectors.case_queue(actor=caseworker).exists()
     assert selectors.case_queue(actor=caseworker, include_closed=True).count() == 1
+
+
+def test_queue_pages_follow_each_other_without_gaps_or_repeats(pothole, resident, caseworker):
+    with clock.at(START):  # the same due time for every case: the id breaks the ties
+        made = [submit_pothole(pothole, resident) for _ in range(7)]
+    seen, cursor = [], ""
+    while True:
+        page = selectors.case_queue_page(actor=caseworker, after=cursor, size=3)
+        seen += [case.pk for case in page.cases]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [case.pk for case in made]
+
+
+def test_queue_page_views_and_search(pothole, resident, caseworker):
+    with clock.at(START):
+        mine = submit_pothole(pothole, resident, description="Near the old mill wheel")
+        other = submit_pothole(pothole, resident)
+        services.case_assign(case=mine, assignee=caseworker, actor=caseworker)
+    assert [c.pk for c in selectors.case_queue_page(actor=caseworker, view="mine").cases] == [
+        mine.pk
+    ]
+    unassigned = selectors.case_queue_page(actor=caseworker, view="unassigned").cases
+    assert [c.pk for c in unassigned] == [other.pk]
+    found = selectors.case_queue_page(actor=caseworker, search="mill wheel").cases
+    assert [c.pk for c in found] == [mine.pk]
+    by_reference = selectors.case_queue_page(actor=caseworker, search=other.reference.lower())
+    assert [c.pk for c in by_reference.cases] == [other.pk]
+    assert selectors.case_queue_page(actor=caseworker, after="not-a-cursor").cases
