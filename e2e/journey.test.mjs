@@ -81,3 +81,14 @@ test("a resident applies for a parking permit and a caseworker with TOTP approve
   await visit(resident, "tracking page");
   assert.ok(checked.length >= 12, `checked ${checked.length} pages`);
 });
+
+test("pages fit a 320 px wide screen without sideways scrolling", async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await context.newPage();
+  for (const path of ["/", "/services/pothole/", "/services/pothole/start/", "/track/", "/account/sign-in/"]) {
+    await page.goto(`${publica.base}${path}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 320, `${path} is ${width}px wide`);
+  }
+  await context.close();
+});

@@ -145,7 +145,8 @@ MAP_ATTRIBUTION = env.str("PUBLICA_MAP_ATTRIBUTION", default="")
 MAP_CENTRE = env.tuple("PUBLICA_MAP_CENTRE", cast=float, default=(52.0312, -0.9876))
 
 
-def _origin(url: str) -> list[str]:
+def tile_origins(url: str) -> list[str]:
+    """The origin map tiles load from, for the Content-Security-Policy's img-src."""
     parts = url.split("/")
     return [f"{parts[0]}//{parts[2]}".replace("{s}", "*")] if url.count("/") >= 2 else []
 
@@ -155,7 +156,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_origin(MAP_TILES_URL)],
+        "img-src": ["'self'", "data:", *tile_origins(MAP_TILES_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],

@@ -112,6 +112,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "fields": fields,
             "page_heading": heading,
             "has_files": any(f["question"].widget == "file" for f in fields),
+            "has_location": any(f["question"].widget == "location" for f in fields),
             "errors": _summary(form, errors),
             "form_has_errors": bool(errors),
             "back_url": _back_url(service, number, data),

@@ -200,3 +200,20 @@ def test_admin_shows_each_service_version_as_read_only_yaml(client, pothole):
     page = text(client.get(f"/admin/catalogue/serviceversion/{version.pk}/change/"))
     assert "slug: pothole" in page
     assert 'name="_save"' not in page
+
+
+def test_caseworker_moves_cases_in_bulk_and_failures_are_named(pothole, caseworker, staff_client):
+    from publica.cases.tests.factories import submit_pothole
+
+    first, second = submit_pothole(pothole, None), submit_pothole(pothole, None)
+    staff = staff_client(caseworker)
+    staff.post("/staff/bulk/", {"cases": [first.reference], "action": "transition:inspecting"})
+    response = staff.post(
+        "/staff/bulk/",
+        {"cases": [first.reference, second.reference], "action": "transition:inspecting"},
+        follow=True,
+    )
+    page = text(response)
+    assert "1 case(s) updated." in page
+    assert f"{first.reference}: cannot move from &#x27;inspecting&#x27;" in page
+    assert set(Case.objects.values_list("state", flat=True)) == {"inspecting"}

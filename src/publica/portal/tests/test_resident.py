@@ -330,3 +330,27 @@ def test_files_held_for_a_form_never_sent_are_deleted_after_a_day(db):
     import os
 
     assert not os.path.exists(path)
+
+
+def test_with_a_tiles_url_location_questions_get_a_map_allowed_by_the_policy(
+    client, pothole, settings
+):
+    settings.MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    from publica.settings import tile_origins
+
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    images = ["'self'", "data:", *tile_origins(settings.MAP_TILES_URL)]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**directives, "img-src": images}}
+    client.get("/services/pothole/start/")
+    response = client.get("/services/pothole/form/1/")
+    page = text(response)
+    assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in page
+    assert "publica/leaflet/leaflet.js" in page
+    assert "https://tiles.example.org" in response["Content-Security-Policy"]
+
+
+def test_without_a_tiles_url_there_is_no_map_and_no_leaflet(client, pothole):
+    client.get("/services/pothole/start/")
+    page = text(client.get("/services/pothole/form/1/"))
+    assert "data-publica-map" not in page and "leaflet" not in page
+    assert 'id="location-address"' in page and 'id="location-latitude"' in page
