@@ -5,8 +5,9 @@
 
 Cases are bulk-inserted (this measures reading, not submitting), spread over 10 departments
 and a year of due dates, 90 % closed as in a real council's history. The caseworker's
-department queue is read at its first page and at a page half-way through its open cases,
-by cursor (what the back office does) and by OFFSET (what it avoids). Medians of --repeat.
+department queue is read at its first page and half-way through its open cases, and an
+admin's whole-council queue half-way through; by cursor (what the back office does) and by
+OFFSET over the same query (what it avoids). Medians of --repeat.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def measure(cases: int, repeat: int) -> dict[str, object]:
     from publica.accounts.roles import Role
     from publica.accounts.services import department_upsert
     from publica.cases.models import Case
-    from publica.cases.selectors import case_queue_page
+    from publica.cases.selectors import case_queue_page, visible_cases
     from publica.core.actors import SystemActor
 
     service = highways_with_pothole()
@@ -50,6 +51,7 @@ def measure(cases: int, repeat: int) -> dict[str, object]:
     caseworker = User.objects.create(
         username="bench-caseworker", role=Role.CASEWORKER, department=service.department
     )
+    admin = User.objects.create(username="bench-admin", role=Role.ADMIN)
     rng = random.Random(1)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     loaded = time.perf_counter()
@@ -83,6 +85,15 @@ def measure(cases: int, repeat: int) -> dict[str, object]:
     middle = queue.order_by("due_at", "pk")[open_cases // 2]
     cursor = f"{middle.due_at.isoformat()}|{middle.pk}"
 
+    everything = Case.objects.filter(closed_at__isnull=True)
+    all_open = everything.count()
+    deep = everything.order_by("due_at", "pk")[all_open // 2]
+    deep_cursor = f"{deep.due_at.isoformat()}|{deep.pk}"
+
+    def offset_page(actor: User, skip: int) -> list[Case]:
+        open_cases = visible_cases(actor=actor).filter(closed_at__isnull=True)
+        return list(open_cases.order_by("due_at", "pk")[skip : skip + 51])
+
     def timed(read) -> float:  # type: ignore[no-untyped-def]
         times = []
         for _ in range(repeat):
@@ -98,9 +109,10 @@ def measure(cases: int, repeat: int) -> dict[str, object]:
         "load_seconds": round(loaded, 1),
         "first_page_ms": timed(lambda: case_queue_page(actor=caseworker)),
         "deep_page_keyset_ms": timed(lambda: case_queue_page(actor=caseworker, after=cursor)),
-        "deep_page_offset_ms": timed(
-            lambda: list(queue.order_by("due_at", "pk")[open_cases // 2 : open_cases // 2 + 50])
-        ),
+        "deep_page_offset_ms": timed(lambda: offset_page(caseworker, open_cases // 2)),
+        "all_open": all_open,
+        "org_deep_keyset_ms": timed(lambda: case_queue_page(actor=admin, after=deep_cursor)),
+        "org_deep_offset_ms": timed(lambda: offset_page(admin, all_open // 2)),
         "departments": Department.objects.count(),
     }
 
@@ -122,7 +134,9 @@ def main() -> None:
             f"{r['database']:>10}: {r['cases']:,} cases ({r['open_in_queue']:,} open in the "
             f"queue), loaded in {r['load_seconds']} s; first page {r['first_page_ms']} ms, "
             f"half-way by cursor {r['deep_page_keyset_ms']} ms, by OFFSET "
-            f"{r['deep_page_offset_ms']} ms (medians of {args.repeat})"
+            f"{r['deep_page_offset_ms']} ms; whole council ({r['all_open']:,} open), half-way "
+            f"by cursor {r['org_deep_keyset_ms']} ms, by OFFSET {r['org_deep_offset_ms']} ms "
+            f"(medians of {args.repeat})"
         )
 
 
