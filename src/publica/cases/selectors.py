@@ -125,21 +125,17 @@ def case_queue_page(
     The cursor is the (due time, id) of the last case shown, so every page costs one
     index range scan however deep into a million cases it is.
     """
-    now = clock.now()
-    cases = visible_cases(actor=actor).filter(closed_at__isnull=True)
-    match view:
-        case "mine":
-            cases = cases.filter(assignee=actor)
-        case "unassigned":
-            cases = cases.filter(assignee__isnull=True)
-        case "overdue":
-            cases = cases.filter(due_at__lt=now, awaiting_info_since__isnull=True)
-        case "waiting":
-            cases = cases.filter(awaiting_info_since__isnull=False)
-    if service:
-        cases = cases.filter(service__slug=service)
-    if state:
-        cases = cases.filter(state=state)
+    cases = case_queue(
+        actor=actor,
+        service=service,
+        state=state,
+        assignee=actor if view == "mine" else None,
+        overdue=True if view == "overdue" else None,
+    )
+    if view == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    elif view == "waiting":
+        cases = cases.filter(awaiting_info_since__isnull=False)
     if priority:
         cases = cases.filter(priority=priority)
     if submitted_from:
