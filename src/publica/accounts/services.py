@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,7 +56,16 @@ def user_create(
     supervises: bool = False,
 ) -> User:
     """Create a person; staff in a department-bound role must name their department."""
-    errors = []
+    errors: list[FieldError] = []
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except DjangoValidationError as exc:
+        errors.extend(FieldError("username", message) for message in exc.messages)
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.append(FieldError("email", "Enter an email address like name@example.com"))
     if role not in Role.__members__.values():
         errors.append(FieldError("role", f"choose one of {', '.join(Role)}"))
     if role in DEPARTMENT_BOUND and department is None:

@@ -17,10 +17,7 @@ from publica.core.actors import SystemActor
 from publica.core.errors import InvalidInput
 from publica.portal.forms import SignUpForm
 from publica.portal.models import Draft
-
-
-def _resident(request: HttpRequest) -> bool:
-    return bool(request.user.is_authenticated and getattr(request.user, "is_resident", False))
+from publica.portal.views import signed_in_resident as _resident
 
 
 def my_cases(request: HttpRequest) -> HttpResponse:

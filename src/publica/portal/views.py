@@ -65,7 +65,7 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
     """Start (or resume, from the session or a saved draft) the service's form."""
     service = _service(slug)
     state = _form_state(request, service)
-    if not state and _resident(request):
+    if not state and signed_in_resident(request):
         draft = Draft.objects.filter(owner_id=request.user.pk, service=service).first()
         if draft is not None:
             _save_state(request, service, draft.answers)
@@ -96,7 +96,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         errors += formpages.page_errors(form, data, [n for n in names if n not in _names(errors)])
         posted = request.POST
         _save_state(request, service, data)
-        if request.POST.get("save") and _resident(request):
+        if request.POST.get("save") and signed_in_resident(request):
             portal_services.draft_save(service=service, answers=data, actor=request.user)  # type: ignore[arg-type]
             messages.success(request, _("Your answers are saved. Come back to them from My cases."))
             return redirect("portal:my-cases")
@@ -147,7 +147,7 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             portal_services.uploads_discard(uploads=[h for hs in held.values() for h in hs])
             _clear_state(request, service)
-            if _resident(request):
+            if signed_in_resident(request):
                 portal_services.draft_discard(service=service, actor=request.user)  # type: ignore[arg-type]
             remember(request, case.reference, case.contact_email)
             return redirect("portal:confirmation", reference=case.reference)
@@ -270,7 +270,7 @@ def _form(service: Service) -> dict[str, Any]:
     return dict(service.current_version.definition["form"])  # type: ignore[union-attr]
 
 
-def _resident(request: HttpRequest) -> bool:
+def signed_in_resident(request: HttpRequest) -> bool:
     return bool(request.user.is_authenticated and getattr(request.user, "is_resident", False))
 
 

@@ -64,3 +64,9 @@ def test_a_resident_may_register_but_not_create_staff():
 def test_the_database_refuses_a_caseworker_without_a_department():
     with pytest.raises(IntegrityError):
         User.objects.create(username="orphan", role=Role.CASEWORKER)
+
+
+def test_a_username_with_spaces_and_a_bad_email_are_refused():
+    with pytest.raises(InvalidInput) as caught:
+        user_create(username="two words", role=Role.RESIDENT, email="nope", actor=SETUP)
+    assert {error.field for error in caught.value.errors} == {"username", "email"}
