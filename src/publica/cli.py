@@ -162,6 +162,68 @@ def services_list() -> None:
         click.echo(f"{service.slug:24} v{number!s:4} {service.kind:12} {service.department.name}")
 
 
+@main.group()
+def apikeys() -> None:
+    """Create, list and revoke API keys for other systems."""
+
+
+@apikeys.command("create")
+@click.option("--name", required=True, help="Who the key is for.")
+@click.option("--scopes", required=True, help="Comma-separated, e.g. cases:read,cases:write.")
+@click.option("--department", default="", help="Bind the key to one department (slug).")
+@click.option("--rate", default=600, show_default=True, help="Requests per minute.")
+def apikeys_create(name: str, scopes: str, department: str, rate: int) -> None:
+    """Create a key; the key itself is printed alone on the last line, and only once."""
+    from publica.accounts.apikeys import apikey_create
+    from publica.accounts.models import Department
+    from publica.core.actors import SystemActor
+    from publica.core.errors import InvalidInput
+
+    bound = None
+    if department:
+        bound = Department.objects.filter(slug=department).first()
+        if bound is None:
+            raise click.ClickException(f"no department {department!r}")
+    try:
+        key, raw = apikey_create(
+            name=name,
+            scopes=[scope.strip() for scope in scopes.split(",") if scope.strip()],
+            department=bound,
+            rate_per_minute=rate,
+            actor=SystemActor("cli"),
+        )
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {key} with scopes {', '.join(key.scopes)}. Keep this key secret:")
+    click.echo(raw)
+
+
+@apikeys.command("list")
+def apikeys_list() -> None:
+    """List keys (never their secrets)."""
+    from publica.accounts.models import ApiKey
+
+    for key in ApiKey.objects.select_related("department"):
+        state = "revoked" if key.revoked_at else "active"
+        where = key.department.slug if key.department else "all departments"
+        click.echo(f"{key.prefix}  {state:8} {key.name:30} {where:20} {','.join(key.scopes)}")
+
+
+@apikeys.command("revoke")
+@click.argument("prefix")
+def apikeys_revoke(prefix: str) -> None:
+    """Revoke the key with this prefix (the part after `pub_`)."""
+    from publica.accounts.apikeys import apikey_revoke
+    from publica.accounts.models import ApiKey
+    from publica.core.actors import SystemActor
+
+    key = ApiKey.objects.filter(prefix=prefix).first()
+    if key is None:
+        raise click.ClickException(f"no key with prefix {prefix!r}")
+    apikey_revoke(key=key, actor=SystemActor("cli"))
+    click.echo(f"Revoked {key}")
+
+
 def _progress(items: Any, label: str) -> Any:
     return click.progressbar(items, label=label, file=sys.stderr)
 

@@ -69,3 +69,34 @@ class User(AbstractUser):
     @property
     def is_resident(self) -> bool:
         return self.role == Role.RESIDENT
+
+
+class ApiKey(models.Model):
+    """A key another system uses to call Publica's APIs; only its SHA-256 hash is stored.
+
+    A key is bound to the organisation and, optionally, to one department, whose cases are
+    then the only ones it can see or change. Scopes say which operations it may call.
+    """
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True, help_text="Public part, for lookup.")
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rate_per_minute = models.PositiveIntegerField(default=600)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

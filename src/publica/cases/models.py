@@ -158,7 +158,14 @@ class InformationRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="information_requests")
     question = models.TextField()
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when another system asked through the API.",
+    )
     requested_at = models.DateTimeField()
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

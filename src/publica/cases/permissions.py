@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from publica.accounts.models import User
 from publica.accounts.roles import APPLICANT, DEPARTMENT_BOUND, READ_ALL, Role
 from publica.cases.models import Case
-from publica.core.actors import Actor, ContactActor, SystemActor
+from publica.core.actors import Actor, ApiClient, ContactActor, SystemActor
 from publica.core.errors import PermissionDenied
 
 __all__ = ["acting_role", "can_read", "require_read", "require_staff"]
@@ -31,6 +31,12 @@ def acting_role(actor: Actor | None, case: Case, allowed: Iterable[str]) -> str:
         if APPLICANT in allowed and _same_contact(actor, case):
             return APPLICANT
         raise PermissionDenied("sign in to do this")
+    if isinstance(actor, ApiClient):
+        if actor.department_id not in (None, case.department_id):
+            raise PermissionDenied(f"case {case.reference} belongs to another department")
+        if actor.role in allowed:
+            return actor.role
+        raise PermissionDenied(f"{actor} may not do this; allowed: {_names(allowed)}")
     if actor is None or not actor.is_active:
         raise PermissionDenied("sign in to do this")
     if APPLICANT in allowed and case.applicant_id is not None and case.applicant_id == actor.pk:
@@ -53,6 +59,8 @@ def can_read(actor: Actor | None, case: Case) -> bool:
         return True
     if isinstance(actor, ContactActor):
         return _same_contact(actor, case)
+    if isinstance(actor, ApiClient):
+        return actor.department_id in (None, case.department_id)
     if actor is None or not actor.is_active:
         return False
     if actor.role in READ_ALL:

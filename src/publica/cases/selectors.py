@@ -16,7 +16,7 @@ from publica.accounts.roles import DEPARTMENT_BOUND, READ_ALL
 from publica.cases import permissions
 from publica.cases.models import Case, CaseEvent, Priority
 from publica.core import clock
-from publica.core.actors import Actor, ContactActor, SystemActor
+from publica.core.actors import Actor, ApiClient, ContactActor, SystemActor
 from publica.core.errors import NotFound
 
 __all__ = [
@@ -43,6 +43,10 @@ def visible_cases(*, actor: Actor | None) -> QuerySet[Case]:
         return cases
     if isinstance(actor, ContactActor):
         return cases.filter(contact_email__iexact=actor.email.strip())
+    if isinstance(actor, ApiClient):
+        if actor.department_id is None:
+            return cases
+        return cases.filter(department_id=actor.department_id)
     if not isinstance(actor, User) or not actor.is_active:
         return cases.none()
     if actor.role in READ_ALL:

@@ -34,7 +34,7 @@ from publica.cases.workflow import Step
 from publica.catalogue import answers
 from publica.catalogue.models import Service
 from publica.core import clock
-from publica.core.actors import SCHEDULER, Actor, ContactActor, SystemActor
+from publica.core.actors import SCHEDULER, Actor, ApiClient, ContactActor, SystemActor
 from publica.core.errors import (
     FieldError,
     InvalidInput,
@@ -248,11 +248,12 @@ def case_request_info(*, case: Case, question: str, actor: Actor) -> Information
             raise InvalidInput(
                 [FieldError("case", f"{case.reference} has no applicant account or email to ask")]
             )
-        if not isinstance(actor, User):
-            raise PermissionDenied("only a member of staff can ask the applicant a question")
         now = clock.now()
         request = InformationRequest.objects.create(
-            case=case, question=question, requested_by=actor, requested_at=now
+            case=case,
+            question=question,
+            requested_by=actor if isinstance(actor, User) else None,
+            requested_at=now,
         )
         if case.awaiting_info_since is None:
             case.awaiting_info_since = now
@@ -398,6 +399,8 @@ def _record(
 def _label(actor: Actor | None) -> str:
     if isinstance(actor, SystemActor):
         return actor.name
+    if isinstance(actor, ApiClient):
+        return f"api:{actor.name}"[:100]
     return "contact email" if isinstance(actor, ContactActor) else ""
 
 
@@ -543,6 +546,8 @@ def _submitter_role(actor: Actor | None) -> str:
         return actor.role
     if isinstance(actor, ContactActor):
         raise PermissionDenied("sign in, or submit without signing in, to start a new case")
+    if isinstance(actor, ApiClient):
+        return "api"
     if not actor.is_active or actor.role not in SUBMITTERS:
         raise PermissionDenied(f"a {actor.role.replace('_', ' ')} may not submit cases")
     return APPLICANT if actor.is_resident else actor.role

@@ -38,7 +38,25 @@ class ContactActor:
         return "the applicant (by email)"
 
 
-Actor: TypeAlias = "User | SystemActor | ContactActor"
+@dataclass(frozen=True)
+class ApiClient:
+    """Another system calling through an API key. It works cases as a supervisor would,
+    in its key's department only, or in every department for a key bound to none."""
+
+    key_id: int
+    name: str
+    department_id: int | None
+    scopes: frozenset[str]
+
+    @property
+    def role(self) -> str:
+        return "supervisor"
+
+    def __str__(self) -> str:
+        return f"API client {self.name}"
+
+
+Actor: TypeAlias = "User | SystemActor | ContactActor | ApiClient"
 
 SCHEDULER = SystemActor("scheduler")
 DEMO = SystemActor("demo")
