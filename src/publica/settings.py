@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "publica.catalogue",
     "publica.cases",
     "publica.portal",
+    "publica.api",
+    "publica.open311",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("staff/", include("publica.portal.staff_urls")),
+    path("open311/v2/", include("publica.open311.urls")),
     path("", include("publica.portal.urls")),
 ]

@@ -16,10 +16,10 @@ from django.db import transaction
 from publica.accounts.models import ApiKey, Department, Organisation
 from publica.accounts.roles import Role
 from publica.core import clock
-from publica.core.actors import Actor, SystemActor
+from publica.core.actors import Actor, ApiClient, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
-__all__ = ["SCOPES", "apikey_authenticate", "apikey_create", "apikey_revoke"]
+__all__ = ["SCOPES", "api_client", "apikey_authenticate", "apikey_create", "apikey_revoke"]
 
 SCOPES = {
     "services:read": "read the service catalogue",
@@ -92,7 +92,17 @@ def apikey_authenticate(raw: str) -> ApiKey | None:
         return None
     if key.revoked_at is not None:
         return None
+    now = clock.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # at most once a minute
     return key
+
+
+def api_client(key: ApiKey) -> ApiClient:
+    """The actor a request authenticated with `key` acts as."""
+    return ApiClient(
+        key_id=key.pk, name=key.name, department_id=key.department_id, scopes=frozenset(key.scopes)
+    )
 
 
 def _require_admin(actor: Actor) -> None:
