@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "ninja",
     "publica.accounts",
     "publica.catalogue",
     "publica.cases",

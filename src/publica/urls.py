@@ -20,5 +20,6 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("staff/", include("publica.portal.staff_urls")),
     path("open311/v2/", include("publica.open311.urls")),
+    path("api/v1/", include("publica.api.urls")),
     path("", include("publica.portal.urls")),
 ]

@@ -90,6 +90,7 @@ class Case(models.Model):
             models.Index(fields=["closed_at", "due_at"]),
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["assignee", "closed_at"]),
+            models.Index(fields=["submitted_at", "id"], name="cases_by_submission"),
         ]
 
     def __str__(self) -> str:
@@ -123,6 +124,7 @@ class CaseEvent(models.Model):
         INFO_PROVIDED = "info_provided"
         ESCALATED = "escalated"
         RULE_FAILED = "rule_failed"
+        ATTACHED = "attached"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -47,6 +47,7 @@ from publica.core.errors import (
 __all__ = [
     "case_add_note",
     "case_assign",
+    "case_attach",
     "case_clear_flag",
     "case_escalate_overdue",
     "case_flag",
@@ -313,6 +314,27 @@ def case_provide_info(
             attachment.file.delete(save=False)
         raise
     return request
+
+
+def case_attach(*, case: Case, files: Sequence[File], actor: Actor) -> list[Attachment]:
+    """Staff or another system add documents to a case, each checked by its content."""
+    if not files:
+        raise InvalidInput([FieldError("files", "choose at least one file")])
+    checked = storage.check_files(files)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = _lock(case, None)
+            role = permissions.require_staff(actor, case)
+            stored = [storage.store(case, None, upload, kind, actor) for upload, kind in checked]
+            _save(case, [])
+            data = {"attachments": [attachment.pk for attachment in stored]}
+            _record(case, Kind.ATTACHED, actor, role, data, public=False)
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored
 
 
 def case_escalate_overdue(*, actor: SystemActor = SCHEDULER) -> list[Case]:
