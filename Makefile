@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FRONTEND := src/publica/portal/static/publica/.built-stamp
 
-.PHONY: install run test lint format bench e2e e2e-deps screenshots clean
+.PHONY: install run test lint format bench e2e e2e-deps screenshots api-contract clean
 
 install: $(STAMP) $(FRONTEND)
 	$(BIN)/publica migrate
@@ -49,6 +49,10 @@ e2e-deps:
 
 e2e: install e2e-deps
 	CHROMIUM_PATH=$(CHROMIUM) node --test e2e/
+
+# Schemathesis against /api/v1/openapi.json on a live server: any 5xx or off-schema reply fails.
+api-contract: install
+	e2e/api_contract.sh
 
 screenshots: install e2e-deps
 	E2E_DEMO_CASES=300 CHROMIUM_PATH=$(CHROMIUM) node e2e/screenshots.mjs

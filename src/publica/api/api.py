@@ -39,7 +39,31 @@ from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_get, service_list
 from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
 
-api = NinjaAPI(
+
+class PublicaAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI says what the API really sends for errors: RFC 9457
+    `application/problem+json`, and 400 for a body that cannot be parsed at all."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, response in responses.items():
+                    if int(code) >= 400 and "content" in response:
+                        response["content"] = {"application/problem+json": {"schema": problem_ref}}
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "The request could not be parsed",
+                        "content": {"application/problem+json": {"schema": problem_ref}},
+                    },
+                )
+        return schema
+
+
+api = PublicaAPI(
     title="Publica API",
     version="1",
     description=(

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Schemathesis against the REST API's own OpenAPI document, on a live `publica serve`:
+# fails on any 5xx and on any response that breaks the schema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data_dir=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+export PUBLICA_DATA_DIR="$data_dir" PUBLICA_LOG_LEVEL=WARNING PUBLICA_SERVE_WORKERS=2
+unset DATABASE_URL
+.venv/bin/publica migrate >/dev/null
+.venv/bin/publica demo --cases 40 >/dev/null 2>&1
+key=$(.venv/bin/publica apikeys create --name contract-tests --rate 100000 \
+  --scopes services:read,cases:read,cases:write,cases:transition | tail -n 1)
+port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+.venv/bin/publica serve --port "$port" >"$data_dir/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+.venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  --header "Authorization: Bearer $key" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --max-examples "${CONTRACT_EXAMPLES:-30}" \
+  --suppress-health-check all
