@@ -13,22 +13,24 @@ OFFSET over the same query (what it avoids). Medians of --repeat.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import child_main, fresh_database, highways_with_pothole, run_on_each_database
-
-BATCH = 20_000
+from common import (
+    bulk_cases,
+    child_main,
+    fresh_database,
+    highways_with_pothole,
+    run_on_each_database,
+)
 
 
 def measure(cases: int, repeat: int) -> dict[str, object]:
     fresh_database()
-    from django.db import connection, transaction
+    from django.db import connection
 
     from publica.accounts.models import Department, User
     from publica.accounts.roles import Role
@@ -52,29 +54,8 @@ def measure(cases: int, repeat: int) -> dict[str, object]:
         username="bench-caseworker", role=Role.CASEWORKER, department=service.department
     )
     admin = User.objects.create(username="bench-admin", role=Role.ADMIN)
-    rng = random.Random(1)
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     loaded = time.perf_counter()
-    for offset in range(0, cases, BATCH):
-        rows = []
-        for n in range(offset, min(offset + BATCH, cases)):
-            submitted = start + dt.timedelta(minutes=rng.randrange(525_600))
-            rows.append(
-                Case(
-                    reference=f"PTH-2026-{n:07d}",
-                    service=service,
-                    service_version_id=service.current_version_id,
-                    department=departments[n % len(departments)],
-                    state="submitted",
-                    data={"road_type": "main", "size": "small"},
-                    submitted_at=submitted,
-                    due_at=submitted + dt.timedelta(days=14),
-                    closed_at=None if rng.random() < 0.1 else submitted + dt.timedelta(days=3),
-                    updated_at=submitted,
-                )
-            )
-        with transaction.atomic():
-            Case.objects.bulk_create(rows)
+    bulk_cases(service, departments, cases)
     loaded = time.perf_counter() - loaded
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
