@@ -38,6 +38,7 @@ def fresh_database() -> None:
 
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
 
 
 def highways_with_pothole() -> Any:

@@ -126,7 +126,11 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "publica_cache",
-    }
+    },
+    # API rate limits count every request, so they must not write to the database: per
+    # process by default (a key's limit applies to each web worker), shared when a Redis
+    # URL is given.
+    "ratelimit": env.cache_url("PUBLICA_RATE_LIMIT_CACHE_URL", default="locmemcache://"),
 }
 RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 

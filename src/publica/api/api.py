@@ -35,7 +35,7 @@ from publica.api.schemas import (
 from publica.cases import selectors as cases
 from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent, Channel
-from publica.catalogue.models import Service
+from publica.catalogue.models import Service, ServiceVersion
 from publica.catalogue.selectors import service_get, service_list
 from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
 
@@ -192,10 +192,10 @@ def case_list(
     submitted_before: dt.datetime | None = None,
     cursor: str = "",
     limit: int = Query(50, ge=1, le=100),
-) -> dict[str, Any]:
+) -> HttpResponse:
     """Cases this client may see, newest first, a page at a time."""
     client = require_scope(request, "cases:read")
-    found = cases.visible_cases(actor=client).select_related("service_version")
+    found = cases.visible_cases(actor=client)
     if service:
         found = found.filter(service__slug=service)
     if state:
@@ -213,12 +213,14 @@ def case_list(
     if cursor:
         moment, last = _decode_cursor(cursor)
         found = found.filter(submitted_at__lte=moment).exclude(submitted_at=moment, pk__gte=last)
-    rows = list(found.order_by("-submitted_at", "-pk")[: limit + 1])
+    # Plain rows, not model instances: a page of 100 cases is read and sent in a few ms.
+    rows = list(found.order_by("-submitted_at", "-pk").values(*_ROW)[: limit + 1])
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        following = _encode_cursor(rows[-1])
-    return {"items": [_case_out(case) for case in rows], "next_cursor": following}
+        following = _encode_cursor(rows[-1]["submitted_at"], rows[-1]["pk"])
+    items = [_row_out(row) for row in rows]
+    return idempotency.json_response(200, {"items": items, "next_cursor": following})
 
 
 @api.get("/cases/{reference}", response={200: CaseOut, **ERRORS}, tags=["cases"])
@@ -346,34 +348,60 @@ def _service_out(service: Service) -> dict[str, Any]:
 
 
 def _case_out(case: Case) -> dict[str, Any]:
-    has_place = case.latitude is not None or case.address
+    row = {name: getattr(case, name) for name in _ROW if "__" not in name}
+    row.update(
+        {
+            "service__slug": case.service.slug,
+            "service_version__number": case.service_version.number,
+            "department__slug": case.department.slug,
+            "assignee__username": case.assignee.username if case.assignee else None,
+        }
+    )
+    return _row_out(row)
+
+
+_ROW = (
+    "pk", "reference", "service__slug", "service_version_id", "service_version__number",
+    "state", "outcome", "priority", "channel", "department__slug", "assignee__username",
+    "submitted_at", "due_at", "closed_at", "awaiting_info_since", "flagged", "flag_reason",
+    "latitude", "longitude", "address", "data", "version", "updated_at",
+)  # fmt: skip
+_STATE_LABELS: dict[int, dict[str, str]] = {}
+
+
+def _row_out(row: dict[str, Any]) -> dict[str, Any]:
+    """`_case_out` for a `.values(*_ROW)` row: the same shape, without building models."""
+    version_id = row["service_version_id"]
+    if version_id not in _STATE_LABELS:  # versions are immutable: read each once
+        _STATE_LABELS[version_id] = ServiceVersion.objects.get(pk=version_id).workflow.labels
+    has_place = row["latitude"] is not None or row["address"]
     return {
-        "reference": case.reference,
-        "service": case.service.slug,
-        "service_version": case.service_version.number,
-        "state": case.state,
-        "state_label": case.state_label,
-        "outcome": case.outcome,
-        "priority": case.priority,
-        "channel": case.channel,
-        "department": case.department.slug,
-        "assignee": case.assignee.username if case.assignee else None,
-        "submitted_at": case.submitted_at,
-        "due_at": case.due_at,
-        "closed_at": case.closed_at,
-        "awaiting_information": case.is_awaiting_info,
-        "flagged": case.flagged,
-        "flag_reason": case.flag_reason,
+        "reference": row["reference"],
+        "service": row["service__slug"],
+        "service_version": row["service_version__number"],
+        "state": row["state"],
+        "state_label": _STATE_LABELS[version_id].get(row["state"], row["state"]),
+        "outcome": row["outcome"],
+        "priority": row["priority"],
+        "channel": row["channel"],
+        "department": row["department__slug"],
+        "assignee": row["assignee__username"],
+        "submitted_at": row["submitted_at"],
+        "due_at": row["due_at"],
+        "closed_at": row["closed_at"],
+        "awaiting_information": row["awaiting_info_since"] is not None,
+        "flagged": row["flagged"],
+        "flag_reason": row["flag_reason"],
         "location": {
-            "latitude": case.latitude,
-            "longitude": case.longitude,
-            "address": case.address,
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "address": row["address"],
         }
         if has_place
         else None,
-        "data": case.data,
-        "version": case.version,
-        "updated_at": case.updated_at,
+        "data": row["data"],
+        "version": row["version"],
+        "updated_at": row["updated_at"],
     }
 
 
@@ -409,8 +437,8 @@ def _if_match(request: HttpRequest) -> int | None:
         ) from None
 
 
-def _encode_cursor(case: Case) -> str:
-    raw = f"{case.submitted_at.isoformat()}|{case.pk}"
+def _encode_cursor(submitted_at: dt.datetime, pk: int) -> str:
+    raw = f"{submitted_at.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

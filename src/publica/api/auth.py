@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -33,6 +33,7 @@ def require_scope(request: HttpRequest, scope: str) -> ApiClient:
 
 def _count_against_limit(key_id: int, per_minute: int) -> None:
     """A fixed one-minute window per key, counted in the shared cache."""
+    cache = caches["ratelimit"]
     window = int(time.time() // 60)
     name = f"api-rate:{key_id}:{window}"
     cache.add(name, 0, timeout=120)

@@ -67,8 +67,15 @@ class ServiceVersion(models.Model):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return Workflow.from_definition(self.definition["workflow"])
+        key = (self.pk, self.checksum)
+        if key not in _WORKFLOWS:  # read the definition only on a miss: lists defer it
+            _WORKFLOWS[key] = Workflow.from_definition(self.definition["workflow"])
+        return _WORKFLOWS[key]
 
     @property
     def form_schema(self) -> dict[str, Any]:
         return dict(self.definition["form"]["schema"])
+
+
+#: Versions never change, so each workflow is parsed once per process, not once per case row.
+_WORKFLOWS: dict[tuple[int, str], Workflow] = {}
