@@ -6,7 +6,8 @@
 Prints, per database: Open311 POST submissions/s, REST POST /api/v1/cases creations/s (also
 per web worker, the figure Open Zaak publishes), and p50/p99 latency of
 GET /open311/v2/requests.json and GET /api/v1/cases. Clients are threads in this process
-using keep-alive connections; the server runs `--workers` gunicorn processes.
+using keep-alive connections; the server runs `--workers` gunicorn processes. Submission
+rates use `--clients` concurrent clients; list latencies use one client per worker.
 """
 
 from __future__ import annotations
@@ -168,11 +169,13 @@ def measure(cases: int, requests: int, clients: int, workers: int) -> dict[str, 
         probe_connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         probe_connection.request("GET", "/open311/v2/discovery.json")
         has_open311 = probe_connection.getresponse().status == 200
+        # Rates with `clients` at once; list latencies with one client per web worker, so the
+        # figures are the time a request takes, not the time it waits in a queue.
         if has_open311:
             results["open311_post"] = load(port, requests, clients, open311_post)
-            results["open311_list"] = load(port, requests, clients, open311_list)
+            results["open311_list"] = load(port, requests // 4, workers, open311_list)
         results["api_post"] = load(port, requests, clients, api_post)
-        results["api_list"] = load(port, requests, clients, api_list)
+        results["api_list"] = load(port, requests, workers, api_list)
     finally:
         server.terminate()
         server.wait(timeout=30)
