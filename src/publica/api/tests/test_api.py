@@ -216,3 +216,10 @@ def test_each_key_has_a_rate_limit_with_retry_after(client, highways):
     assert statuses[:3] == [200, 200, 200]
     limited = client.get("/api/v1/services", **auth)
     assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+
+def test_a_huge_body_is_refused_without_a_server_error(api):
+    response = api.post(
+        "/cases", '{"service": "pothole", "data": {"x": "' + "a" * 3_000_000 + '"}}'
+    )
+    assert response.status_code in (400, 413)
