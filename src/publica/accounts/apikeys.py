@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
+from django.core.cache import caches
 from django.db import transaction
 
 from publica.accounts.models import ApiKey, Department, Organisation
@@ -19,7 +21,24 @@ from publica.core import clock
 from publica.core.actors import Actor, ApiClient, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
-__all__ = ["SCOPES", "api_client", "apikey_authenticate", "apikey_create", "apikey_revoke"]
+__all__ = [
+    "SCOPES",
+    "RateLimited",
+    "api_client",
+    "apikey_authenticate",
+    "apikey_count_request",
+    "apikey_create",
+    "apikey_revoke",
+]
+
+
+class RateLimited(Exception):
+    """The key used up its requests for this minute; retry after `retry_after` seconds."""
+
+    def __init__(self, per_minute: int, retry_after: int) -> None:
+        super().__init__(f"this key may make {per_minute} requests a minute")
+        self.retry_after = retry_after
+
 
 SCOPES = {
     "services:read": "read the service catalogue",
@@ -103,6 +122,22 @@ def api_client(key: ApiKey) -> ApiClient:
     return ApiClient(
         key_id=key.pk, name=key.name, department_id=key.department_id, scopes=frozenset(key.scopes)
     )
+
+
+def apikey_count_request(key: ApiKey) -> None:
+    """Count one request against the key's per-minute limit (a fixed one-minute window, in
+    the `ratelimit` cache); RateLimited when it is used up."""
+    cache = caches["ratelimit"]
+    window = int(time.time() // 60)
+    name = f"api-rate:{key.pk}:{window}"
+    cache.add(name, 0, timeout=120)
+    try:
+        used = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=120)
+        used = 1
+    if used > key.rate_per_minute:
+        raise RateLimited(key.rate_per_minute, 60 - int(time.time()) % 60)
 
 
 def _require_admin(actor: Actor) -> None:

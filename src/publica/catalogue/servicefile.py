@@ -127,6 +127,7 @@ FILE_SCHEMA: dict[str, Any] = {
             },
         },
         "lookups": {"type": "object"},
+        "public_requests": {"type": "boolean"},
         "workflow": {
             "type": "object",
             "additionalProperties": False,

@@ -150,9 +150,11 @@ def _requests(actor: Actor) -> QuerySet[Case]:
     transitions = CaseEvent.objects.filter(kind=CaseEvent.Kind.TRANSITIONED).order_by(
         "created_at", "pk"
     )
+    cases = visible_cases(actor=actor).filter(service__kind=Service.Kind.REPORT)
+    if actor == READER:  # the public: leave out services that keep their reports private
+        cases = cases.exclude(service__current_version__definition__public_requests=False)
     return (
-        visible_cases(actor=actor)
-        .filter(service__kind=Service.Kind.REPORT)
+        cases
         # Many cases share a few versions: fetch each version's definition once.
         .prefetch_related(
             "service_version", Prefetch("events", queryset=transitions, to_attr="transitions")

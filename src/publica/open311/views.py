@@ -16,7 +16,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from publica.accounts.apikeys import api_client, apikey_authenticate
+from publica.accounts.apikeys import (
+    RateLimited,
+    api_client,
+    apikey_authenticate,
+    apikey_count_request,
+)
 from publica.cases.models import Channel
 from publica.cases.services import case_submit
 from publica.core import clock
@@ -85,6 +90,10 @@ def endpoint(*methods: str, public: bool = False) -> Callable[[View], View]:
                 return error_response(fmt, 404, [str(exc)])
             except (TransitionNotAllowed, StaleUpdate) as exc:
                 return error_response(fmt, 400, [str(exc)])
+            except RateLimited as exc:
+                response = error_response(fmt, 429, [str(exc)])
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             except PayloadTooLarge:
                 return error_response(fmt, 413, [f"the body must be at most {MAX_BODY} bytes"])
             except (BadRequest, SuspiciousOperation, MultiPartParserError) as exc:
@@ -251,6 +260,7 @@ def _client(api_key: str | None, scopes: tuple[str, ...]) -> ApiClient:
         raise PermissionDenied("api_key: not a valid key; it may be unknown or revoked")
     if not set(scopes) & set(key.scopes):
         raise PermissionDenied(f"api_key: the key needs the {' or '.join(scopes)} scope")
+    apikey_count_request(key)
     return api_client(key)
 
 

@@ -277,3 +277,26 @@ def test_a_page_of_requests_costs_the_same_queries_however_long(
 
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(ids(open311.get("requests.json"))) == 6
+
+
+def test_reports_of_a_service_that_keeps_them_private_are_never_listed(
+    open311: Open311, db: None
+) -> None:
+    from publica.accounts.tests.factories import DepartmentFactory
+    from publica.cases.services import case_submit
+    from publica.testing import load_demo_service
+
+    DepartmentFactory(slug="environmental-health")
+    noise = load_demo_service("noise")
+    answers = {
+        "location": {"address": "3 Mill Road, Millbrook"},
+        "source": "music",
+        "times": ["night"],
+        "frequency": "weekly",
+        "ongoing": True,
+    }
+    case = case_submit(service=noise, data=answers, actor=None, contact={})
+    listed = open311.get("requests.json")
+    assert listed.status_code == 200
+    assert case.reference not in listed.content.decode()
+    assert open311.get(f"requests/{case.reference}.json").status_code == 404

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from publica.accounts.apikeys import apikey_revoke
+from publica.accounts.apikeys import apikey_create, apikey_revoke
 from publica.accounts.models import ApiKey, Department
 from publica.cases.models import Case, CaseEvent
 from publica.catalogue.models import Service
@@ -251,3 +251,15 @@ def test_a_post_needs_no_csrf_token_or_session(
 ) -> None:
     assert "csrftoken" not in open311.client.cookies
     assert post(open311, open311_key).status_code == 200
+
+
+def test_a_key_over_its_rate_limit_gets_429_with_retry_after(
+    open311: Open311, pothole: Service, highways: Any
+) -> None:
+    _, raw = apikey_create(
+        name="Busy app", scopes=["open311:write"], rate_per_minute=1, actor=TESTS
+    )
+    assert post(open311, raw).status_code == 200
+    limited = post(open311, raw)
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
