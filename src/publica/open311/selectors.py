@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from publica.accounts.models import Organisation
 from publica.cases.models import Case, CaseEvent
@@ -152,7 +152,9 @@ def _requests(actor: Actor) -> QuerySet[Case]:
     )
     cases = visible_cases(actor=actor).filter(service__kind=Service.Kind.REPORT)
     if actor == READER:  # the public: leave out services that keep their reports private
-        cases = cases.exclude(service__current_version__definition__public_requests=False)
+        flag = "service__current_version__definition__public_requests"
+        # Written as a filter: a key that is missing reads as NULL, which `exclude` drops too.
+        cases = cases.filter(Q(**{f"{flag}__isnull": True}) | Q(**{flag: True}))
     return (
         cases
         # Many cases share a few versions: fetch each version's definition once.
