@@ -14,6 +14,7 @@ from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
+from publica.accounts.models import Department
 from publica.api import idempotency
 from publica.api.auth import KeyAuth, require_scope
 from publica.api.problems import ApiProblem, problem, problem_for
@@ -125,8 +126,6 @@ def me(request: HttpRequest) -> dict[str, Any]:
     client = request.auth  # type: ignore[attr-defined]
     department = None
     if client.department_id is not None:
-        from publica.accounts.models import Department
-
         department = Department.objects.get(pk=client.department_id).slug
     return {"name": client.name, "scopes": sorted(client.scopes), "department": department}
 

@@ -59,8 +59,7 @@ def respond(
         if stored is None:
             raise
         return render(*stored)
-    response = render(status, body)
-    return response
+    return render(status, body)
 
 
 def _stored(client: ApiClient, key: str, fingerprint: str) -> tuple[int, dict[str, Any]] | None:

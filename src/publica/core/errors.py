@@ -16,6 +16,7 @@ __all__ = [
     "PublicaError",
     "StaleUpdate",
     "TransitionNotAllowed",
+    "plain_message",
 ]
 
 
@@ -63,3 +64,10 @@ class StaleUpdate(PublicaError):
 
 class NotFound(PublicaError):
     """A referenced object (a service, a state, a user) does not exist."""
+
+
+def plain_message(exc: PublicaError) -> str:
+    """The error in words for a person: field messages joined, without field paths."""
+    if isinstance(exc, InvalidInput):
+        return "; ".join(error.message for error in exc.errors)
+    return str(exc)

@@ -143,10 +143,9 @@ def _user(
             first_name=first,
             last_name=last,
             email=f"{username}@{domain}",
+            password_hash=password,
             actor=DEMO,
         )
-        user.password = password
-        user.save(update_fields=["password"])
     return user
 
 

@@ -38,7 +38,7 @@ from publica.cases import selectors as cases
 from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent, Priority
 from publica.catalogue.selectors import service_list
-from publica.core.errors import InvalidInput, NotFound, PublicaError
+from publica.core.errors import InvalidInput, NotFound, PublicaError, plain_message
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
 from publica.portal.tracking import attachment_response
@@ -243,7 +243,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
             case _:
                 raise Http404
     except PublicaError as exc:
-        messages.error(request, _describe(exc))
+        messages.error(request, plain_message(exc))
     else:
         messages.success(request, done)
     return redirect("staff:case", reference=case.reference)
@@ -270,7 +270,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 raise InvalidInput([])
             done += 1
         except PublicaError as exc:
-            failed.append(f"{case.reference}: {_describe(exc) or _('choose an action')}")
+            failed.append(f"{case.reference}: {plain_message(exc) or _('choose an action')}")
     if done:
         messages.success(request, _("%(count)d case(s) updated.") % {"count": done})
     if failed:
@@ -395,9 +395,3 @@ def _int(text: str | None) -> int | None:
         return int(text) if text else None
     except ValueError:
         return None
-
-
-def _describe(exc: PublicaError) -> str:
-    if isinstance(exc, InvalidInput):
-        return "; ".join(error.message for error in exc.errors)
-    return str(exc)

@@ -17,7 +17,7 @@ from publica.cases import selectors as cases
 from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent
 from publica.core.actors import Actor, ContactActor
-from publica.core.errors import InvalidInput, NotFound, PublicaError
+from publica.core.errors import NotFound, PublicaError, plain_message
 from publica.portal.forms import TrackForm
 
 SESSION_TRACKED = "publica_tracked"  # {reference: email} proven in this session
@@ -80,7 +80,9 @@ def respond(request: HttpRequest, reference: str, request_id: int) -> HttpRespon
             files=request.FILES.getlist("files"),
         )
     except PublicaError as exc:
-        messages.error(request, _("Your answer was not sent: %(reason)s") % {"reason": reason(exc)})
+        messages.error(
+            request, _("Your answer was not sent: %(reason)s") % {"reason": plain_message(exc)}
+        )
     else:
         messages.success(request, _("Thank you. Your answer has been sent."))
     return redirect("portal:case", reference=case.reference)
@@ -115,7 +117,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
                 case=case, actor=_case_actor(request, case), reason=request.POST.get("reason", "")
             )
         except PublicaError as exc:
-            messages.error(request, reason(exc))
+            messages.error(request, plain_message(exc))
         else:
             messages.success(request, _("Your request has been withdrawn."))
         return redirect("portal:case", reference=case.reference)
@@ -174,9 +176,3 @@ def _plain_event(event: CaseEvent) -> dict[str, Any]:
         case _:
             title, text = event.get_kind_display(), ""
     return {"title": title, "text": text, "when": event.created_at}
-
-
-def reason(exc: PublicaError) -> str:
-    if isinstance(exc, InvalidInput):
-        return "; ".join(error.message for error in exc.errors)
-    return str(exc)

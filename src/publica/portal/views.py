@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from publica.cases import services as case_services
 from publica.cases.models import Channel
+from publica.catalogue import answers
 from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_get, service_list, service_search
 from publica.core.actors import Actor
@@ -291,7 +292,7 @@ def _clear_state(request: HttpRequest, service: Service) -> None:
 
 
 def _asked(form: dict[str, Any], data: dict[str, Any]) -> list[str]:
-    return formpages.answers.visible_fields(form, data)
+    return answers.visible_fields(form, data)
 
 
 def _names(errors: list[FieldError]) -> set[str]:
