@@ -3,27 +3,36 @@
     python bench/api_load.py                          # SQLite and PostgreSQL
     python bench/api_load.py --cases 100000 --only sqlite
 
-Prints, per database: Open311 POST submissions/s, REST POST /api/v1/cases creations/s (also
-per web worker, the figure Open Zaak publishes), and p50/p99 latency of
-GET /open311/v2/requests.json and GET /api/v1/cases. Clients are threads in this process
-using keep-alive connections; the server runs `--workers` gunicorn processes. Submission
-rates use `--clients` concurrent clients; list latencies use one client per worker.
+Prints, per database:
+- case creations/s through Open311 POST requests.json and REST POST /api/v1/cases, from a
+  server with ONE web worker (the per-worker figure Open Zaak publishes), `--clients`
+  connections at once;
+- p50/p99 latency of GET /open311/v2/requests.json and GET /api/v1/cases from a server with
+  `--workers` web workers, one client per worker (the time a request takes, not the time it
+  waits in a queue).
+
+The load comes from wrk (`apt-get install wrk`), a C program that leaves the CPU to the
+server; without it, from Python threads in this process, which take CPU from the server on a
+small machine and so understate the rates.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +79,8 @@ def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
         [str(PUBLICA), "serve", "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PUBLICA_LOG_LEVEL": "WARNING"},
+        # Web workers only: no background worker polling beside them.
+        env={**os.environ, "PUBLICA_LOG_LEVEL": "WARNING", "PUBLICA_SERVE_WORKER": "false"},
     )
     for _ in range(300):
         try:
@@ -81,23 +91,72 @@ def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
     return server
 
 
-def load(
-    port: int, requests: int, clients: int, make: Callable[[int], tuple[str, str, bytes, dict]]
+Request = tuple[str, str, bytes, dict[str, str]]
+
+#: Lua for wrk: each request from `make` (numbered), and a JSON summary at the end.
+WRK_SCRIPT = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(%(method)s, %(path)s, %(headers)s, string.format(%(body)s, n))
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %%d, "seconds": %%f, "p50_us": %%d, "p99_us": %%d, "failures": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def wrk_load(
+    port: int, seconds: int, clients: int, make: Callable[[int], Request]
 ) -> dict[str, Any]:
-    """Send `requests` requests from `clients` threads; latencies in ms and the rate."""
+    """Requests from wrk on `clients` connections for `seconds`: the rate, latencies in ms.
+    The body from `make` may hold the marker %d, which each request replaces by a number."""
+    method, path, body, headers = make(0)
+    template = body.decode().replace("%", "%%").replace("%%d", "%d")  # Lua's string.format
+    fields = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+    script = WRK_SCRIPT % {
+        "method": json.dumps(method),
+        "path": json.dumps(path),
+        "body": json.dumps(template),
+        "headers": "{" + fields + "}",
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
+        file.write(script)
+        file.flush()
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", file.name,
+                   f"http://127.0.0.1:{port}"]  # fmt: skip
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    return {
+        "per_second": round((result["requests"] - result["failures"]) / result["seconds"], 1),
+        "p50_ms": round(result["p50_us"] / 1000, 1),
+        "p99_ms": round(result["p99_us"] / 1000, 1),
+        "failures": result["failures"],
+        "failure_statuses": [],
+    }
+
+
+def thread_load(
+    port: int, seconds: int, clients: int, make: Callable[[int], Request]
+) -> dict[str, Any]:
+    """The same from Python threads with keep-alive connections (when wrk is missing)."""
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
-    counter = iter(range(requests))
+    counter = iter(range(1, 10**9))
+    stop = time.perf_counter() + seconds
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
+        while time.perf_counter() < stop:
             with lock:
-                n = next(counter, None)
-            if n is None:
-                break
-            method, path, body, headers = make(n)
+                n = next(counter)
+            method, path, template, headers = make(n)
+            body = template.replace(b"%d", str(n).encode())
             began = time.perf_counter()
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -125,92 +184,91 @@ def load(
     }
 
 
-def measure(cases: int, requests: int, clients: int, workers: int) -> dict[str, Any]:
+def measure(cases: int, seconds: int, clients: int, workers: int) -> dict[str, Any]:
     key = setup(cases)
     from django.db import connection
 
     vendor = connection.vendor
     connection.close()
+    load = wrk_load if shutil.which("wrk") else thread_load
+    bearer = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    report = urllib.parse.urlencode({
+        "api_key": key, "service_code": "pothole", "lat": "52.03", "long": "-0.98",
+        "attribute[road_type]": "residential", "attribute[size]": "small",
+    })  # fmt: skip
+    case = {"service": "pothole", "data": {"road_type": "residential", "size": "small",
+            "location": {"latitude": 52.03, "longitude": -0.98}}}  # fmt: skip
+
+    def open311_post(n: int) -> Request:
+        body = f"{report}&description=Load+test+report+%d".encode()
+        return "POST", "/open311/v2/requests.json", body, form
+
+    def api_post(n: int) -> Request:
+        return "POST", "/api/v1/cases", json.dumps(case).encode(), bearer
+
+    def open311_list(n: int) -> Request:
+        return "GET", "/open311/v2/requests.json", b"", {}
+
+    def api_list(n: int) -> Request:
+        return "GET", "/api/v1/cases?limit=50", b"", bearer
+
+    results: dict[str, Any] = {"database": vendor, "cases": cases, "workers": workers,
+                               "clients": clients, "load": load.__name__}  # fmt: skip
+    with serving(1) as port:  # creations per web worker
+        results["open311_post"] = load(port, seconds, clients, open311_post)
+        results["api_post"] = load(port, seconds, clients, api_post)
+    with serving(workers) as port:  # list latencies, one client per worker
+        results["open311_list"] = load(port, seconds, workers, open311_list)
+        results["api_list"] = load(port, seconds, workers, api_list)
+    return results
+
+
+@contextlib.contextmanager
+def serving(workers: int) -> Iterator[int]:
+    """A live `publica serve` with `workers` web workers, warmed up; yields its port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = serve(port, workers)
-    bearer = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-
-    def open311_post(n: int) -> tuple[str, str, bytes, dict]:
-        body = urllib.parse.urlencode({
-            "api_key": key, "service_code": "pothole", "lat": "52.03", "long": "-0.98",
-            "attribute[road_type]": "residential", "attribute[size]": "small",
-            "description": f"Load test report {n}",
-        }).encode()  # fmt: skip
-        return "POST", "/open311/v2/requests.json", body, form
-
-    def api_post(n: int) -> tuple[str, str, bytes, dict]:
-        data = {"road_type": "residential", "size": "small",
-                "location": {"latitude": 52.03, "longitude": -0.98}}  # fmt: skip
-        return (
-            "POST",
-            "/api/v1/cases",
-            json.dumps({"service": "pothole", "data": data}).encode(),
-            bearer,
-        )
-
-    def open311_list(n: int) -> tuple[str, str, bytes, dict]:
-        return "GET", "/open311/v2/requests.json", b"", {}
-
-    def api_list(n: int) -> tuple[str, str, bytes, dict]:
-        return "GET", "/api/v1/cases?limit=50", b"", bearer
-
     try:
-        load(port, 50, 2, api_list)  # warm the workers
-        results: dict[str, Any] = {"database": vendor, "cases": cases, "workers": workers,
-                                   "clients": clients}  # fmt: skip
-        probe_connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        probe_connection.request("GET", "/open311/v2/discovery.json")
-        has_open311 = probe_connection.getresponse().status == 200
-        # Rates with `clients` at once; list latencies with one client per web worker, so the
-        # figures are the time a request takes, not the time it waits in a queue.
-        if has_open311:
-            results["open311_post"] = load(port, requests, clients, open311_post)
-            results["open311_list"] = load(port, requests // 4, workers, open311_list)
-        results["api_post"] = load(port, requests, clients, api_post)
-        results["api_list"] = load(port, requests, workers, api_list)
+        for _ in range(20 * workers):  # every worker has loaded its code and connection
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", "/open311/v2/discovery.json")
+            connection.getresponse().read()
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=15, help="load per measurement")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child_main(lambda: measure(args.cases, args.requests, args.clients, args.workers))
+        child_main(lambda: measure(args.cases, args.seconds, args.clients, args.workers))
         return
-    arguments = [f"--cases={args.cases}", f"--requests={args.requests}",
+    arguments = [f"--cases={args.cases}", f"--seconds={args.seconds}",
                  f"--clients={args.clients}", f"--workers={args.workers}"]  # fmt: skip
     for r in run_on_each_database(__file__, arguments, args.only):
-        print(f"{r['database']}: {r['cases']:,} cases, {r['workers']} web workers, "
-              f"{r['clients']} concurrent clients")  # fmt: skip
-        for name, label in (
-            ("open311_post", "Open311 POST requests.json"),
-            ("api_post", "REST POST /api/v1/cases"),
-            ("open311_list", "Open311 GET requests.json"),
-            ("api_list", "REST GET /api/v1/cases"),
+        print(f"{r['database']}: {r['cases']:,} cases, load from {r['load']}")
+        for name, label, workers in (
+            ("open311_post", "Open311 POST requests.json", 1),
+            ("api_post", "REST POST /api/v1/cases", 1),
+            ("open311_list", "Open311 GET requests.json", r["workers"]),
+            ("api_list", "REST GET /api/v1/cases", r["workers"]),
         ):
-            if name in r:
-                x = r[name]
-                extra = f", {x['failures']} failed {x['failure_statuses']}" if x["failures"] else ""
-                per_worker = x["per_second"] / r["workers"]
-                print(f"  {label:30} {x['per_second']:>8}/s ({per_worker:.1f}/s per worker), "
-                      f"p50 {x['p50_ms']} ms, p99 {x['p99_ms']} ms{extra}")  # fmt: skip
+            x = r[name]
+            clients = r["clients"] if workers == 1 else workers
+            failed = f", {x['failures']} failed {x['failure_statuses']}" if x["failures"] else ""
+            print(f"  {label:28} {workers} worker(s), {clients} clients: {x['per_second']:>7}/s, "
+                  f"p50 {x['p50_ms']} ms, p99 {x['p99_ms']} ms{failed}")  # fmt: skip
 
 
 if __name__ == "__main__":

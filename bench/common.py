@@ -75,7 +75,9 @@ def run_on_each_database(script: str, args: list[str], only: str | None) -> list
                 "PUBLICA_LOG_LEVEL": "WARNING",
             }
             command = [sys.executable, script, "--child", *args]
-            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+            output = subprocess.run(command, env=env, capture_output=True, text=True)
+            if output.returncode:
+                sys.exit(f"{name}: the measurement failed:\n{output.stderr}")
             results.append(json.loads(output.stdout.strip().splitlines()[-1]))
     return results
 

@@ -10,7 +10,7 @@ unset DATABASE_URL
 .venv/bin/publica migrate >/dev/null
 .venv/bin/publica demo --cases 40 >/dev/null 2>&1
 key=$(.venv/bin/publica apikeys create --name contract-tests --rate 100000 \
-  --scopes services:read,cases:read,cases:write,cases:transition | tail -n 1)
+  --scopes services:read,cases:read,cases:write,cases:transition,webhooks:manage | tail -n 1)
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 .venv/bin/publica serve --port "$port" >"$data_dir/serve.log" 2>&1 &
 server=$!

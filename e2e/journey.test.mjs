@@ -79,13 +79,19 @@ test("a resident applies for a parking permit and a caseworker with TOTP approve
   await resident.goto(`${publica.base}/cases/${reference}/`);
   await assert.doesNotReject(resident.getByText("Approved", { exact: true }).waitFor());
   await visit(resident, "tracking page");
-  assert.ok(checked.length >= 12, `checked ${checked.length} pages`);
+
+  // The approval is on the public ledger, found by the case reference and nothing personal.
+  await resident.getByRole("link", { name: /^Entry \d+$/ }).first().click();
+  await assert.doesNotReject(resident.getByText(new RegExp(`\\d+ decisions? on ${reference}`)).waitFor());
+  await visit(resident, "transparency ledger");
+  assert.ok(checked.length >= 13, `checked ${checked.length} pages`);
 });
 
 test("pages fit a 320 px wide screen without sideways scrolling", async () => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
-  for (const path of ["/", "/services/pothole/", "/services/pothole/start/", "/track/", "/account/sign-in/"]) {
+  for (const path of ["/", "/services/pothole/", "/services/pothole/start/", "/track/", "/account/sign-in/",
+                      "/transparency/ledger"]) {
     await page.goto(`${publica.base}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `${path} is ${width}px wide`);

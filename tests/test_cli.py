@@ -24,7 +24,7 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 def test_services_validate_accepts_the_demo_catalogue():
     result = run("services", "validate", str(DEMO_SERVICES))
     assert result.exit_code == 0, result.output
-    assert "16 service file(s) OK" in result.output
+    assert "17 service file(s) OK" in result.output
 
 
 def test_services_validate_prints_file_line_and_field_and_fails(tmp_path):
@@ -56,6 +56,7 @@ def test_services_load_refuses_a_folder_with_errors_and_loads_nothing(highways, 
     assert not Service.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the task worker commits as it goes, as in production
 def test_worker_once_escalates_overdue_cases(pothole, resident):
     with clock.at(timezone.now() - dt.timedelta(days=60)):
         case = submit_pothole(pothole, resident)
@@ -68,3 +69,24 @@ def test_worker_once_escalates_overdue_cases(pothole, resident):
 def test_other_names_go_to_djangos_management_commands():
     result = run("check", "--fail-level", "ERROR")
     assert "System check identified no issues" in result.output
+
+
+def test_sensor_rules_load_from_a_file_or_name_every_problem(tmp_path):
+    from publica.accounts.tests.factories import DepartmentFactory
+    from publica.core.actors import SystemActor
+    from publica.demo.load import SERVICES_DIR
+    from publica.sensors.demo import load_demo_things
+    from publica.sensors.models import SensorRule
+    from publica.testing import load_demo_service
+
+    DepartmentFactory(slug="waste", name="Waste and Street Scene")
+    load_demo_service("sensor-maintenance")
+    load_demo_things(actor=SystemActor("test"))
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("rules:\n  - name: Bad Name\n    kind: sometimes\n")
+    result = run("sensors", "rules", "load", str(bad))
+    assert result.exit_code == 1 and "rules[0]" in result.output
+    assert not SensorRule.objects.exists()
+    result = run("sensors", "rules", "load", str(SERVICES_DIR.parent / "sensor-rules.yaml"))
+    assert result.exit_code == 0, result.output
+    assert SensorRule.objects.count() == 4

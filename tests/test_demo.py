@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 EXPECTED_SLUGS = {
     "pothole", "streetlight", "missed-bin", "fly-tipping", "graffiti", "noise", "fallen-tree",
     "blocked-drain", "parking-permit", "business-licence", "building-permit", "street-event",
-    "council-tax-reduction", "bulky-waste", "blue-badge", "foi-request",
+    "council-tax-reduction", "bulky-waste", "blue-badge", "foi-request", "sensor-maintenance",
 }  # fmt: skip
 
 
@@ -23,7 +23,7 @@ def test_demo_loads_every_service_with_staff_and_a_year_of_cases_once():
     first = load_demo(cases=60, seed=7)
     counts = (Case.objects.count(), CaseEvent.objects.count(), ServiceVersion.objects.count())
     second = load_demo(cases=60, seed=7)
-    assert first.startswith("Demo loaded: 16 services")
+    assert first.startswith("Demo loaded: 17 services")
     assert second.startswith("Demo already loaded")
     assert (Case.objects.count(), CaseEvent.objects.count(), ServiceVersion.objects.count()) == (
         counts
@@ -50,4 +50,4 @@ def test_demo_cases_have_real_timelines_spread_over_the_past_year():
 def test_publica_demo_command_shows_progress_and_a_summary():
     result = run("demo", "--cases", "5")
     assert "Creating past cases" in result.output
-    assert "Demo loaded: 16 services" in result.output
+    assert "Demo loaded: 17 services" in result.output

@@ -7,6 +7,7 @@ publica createsuperuser, publica shell, …   (any other name goes to Django)
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,8 @@ def demo(cases: int, seed: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=int, default=None, help="Web workers [PUBLICA_SERVE_WORKERS].")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option("--threads", type=int, default=None, help="Per worker [PUBLICA_SERVE_THREADS].")
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Serve Publica with gunicorn (a production server, never Django's development one)."""
     from django.conf import settings
     from django.core.management import call_command
@@ -87,6 +89,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or settings.PUBLICA_SERVE_WORKERS)
+            # More than one thread makes gunicorn use its threaded worker, which also keeps
+            # connections alive: a thread waiting on the database lets another one run.
+            self.cfg.set("threads", threads or settings.PUBLICA_SERVE_THREADS)
             self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:
@@ -95,7 +100,16 @@ def serve(host: str, port: int, workers: int | None) -> None:
             return application
 
     click.echo(f"Publica is serving on http://{host}:{port}/")
-    _Server().run()
+    background = None
+    if settings.PUBLICA_SERVE_WORKER:  # the embedded default: one machine, one command
+        background = subprocess.Popen([sys.executable, "-m", "publica.cli", "worker"])
+        click.echo("… with a background worker (PUBLICA_SERVE_WORKER=false to run your own)")
+    try:
+        _Server().run()
+    finally:
+        if background is not None:
+            background.terminate()
+            background.wait(timeout=30)
 
 
 @main.command()
@@ -222,6 +236,163 @@ def apikeys_revoke(prefix: str) -> None:
         raise click.ClickException(f"no key with prefix {prefix!r}")
     apikey_revoke(key=key, actor=SystemActor("cli"))
     click.echo(f"Revoked {key}")
+
+
+@main.group()
+def ledger() -> None:
+    """The transparency ledger: its key, sequencing, and verification."""
+
+
+@ledger.command("key")
+def ledger_key() -> None:
+    """Print the verifier key that checks the ledger's checkpoints."""
+    from publica.ledger import keys
+
+    click.echo(keys.verifier_key())
+
+
+@ledger.command("sequence")
+def ledger_sequence() -> None:
+    """Integrate every pending decision now and sign a checkpoint."""
+    from publica.ledger.services import ledger_sequence as sequence
+
+    latest = None
+    while (checkpoint := sequence()) is not None:
+        latest = checkpoint
+    click.echo(f"Signed a checkpoint of size {latest.size}" if latest else "Nothing was pending")
+
+
+@ledger.command("verify")
+@click.option("--url", help="Verify the ledger published here (e.g. https://example.gov/ledger/).")
+@click.option("--key", "verifier_key", help="The verifier key to trust (default: this one's).")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the last checkpoint seen is kept [PUBLICA_DATA_DIR/ledger-verified.json].",
+)
+def ledger_verify(url: str | None, verifier_key: str | None, state: Path | None) -> None:
+    """Check every entry, tile and signature; exit 1 naming each problem found."""
+    import time
+
+    from django.conf import settings
+
+    from publica.ledger import keys, note, verify
+
+    if url is None:
+        from publica.ledger.selectors import checkpoint_latest
+
+        if checkpoint_latest() is None:
+            click.echo("The ledger is empty: no checkpoint has been signed yet.")
+            return
+    source: verify.Source = verify.HttpSource(url) if url else verify.DatabaseSource()
+    if verifier_key is None and isinstance(source, verify.HttpSource):
+        verifier_key = source.key()
+        click.echo("Trusting the key the log serves; pass --key to check against your own copy.")
+    try:
+        verifier = note.Verifier.parse(verifier_key or keys.verifier_key())
+    except note.NoteError as exc:
+        raise click.BadParameter(str(exc), param_hint="--key") from None
+    began = time.perf_counter()
+    report = verify.verify(
+        source, verifier, state or Path(settings.DATA_DIR) / "ledger-verified.json"
+    )
+    took = time.perf_counter() - began
+    for finding in report.findings:
+        click.echo(f"FAILED {finding}", err=True)
+    if not report.ok:
+        raise SystemExit(1)
+    since = (
+        f", consistent with size {report.previous_size} seen before"
+        if report.previous_size is not None
+        else ""
+    )
+    click.echo(
+        f"OK: {report.size} entries verified against the signed checkpoint in {took:.1f} s{since}"
+    )
+
+
+@main.group()
+def sensors() -> None:
+    """Sensors: MQTT ingestion, the demo simulator, and the rules that open cases."""
+
+
+@sensors.command("ingest")
+@click.option("--url", default=None, help="The MQTT broker [PUBLICA_MQTT_URL].")
+def sensors_ingest(url: str | None) -> None:
+    """Subscribe to observations on MQTT and store them until stopped (Ctrl+C)."""
+    import signal
+
+    from django.conf import settings
+
+    from publica.sensors.ingest import Ingestor
+
+    broker = url or settings.PUBLICA_MQTT_URL or "mqtt://127.0.0.1:1883"
+    ingestor = Ingestor(broker, client_id=settings.PUBLICA_MQTT_CLIENT_ID)
+    signal.signal(signal.SIGTERM, lambda *_: ingestor.stop())
+    signal.signal(signal.SIGINT, lambda *_: ingestor.stop())
+    click.echo(f"Taking observations from {broker}")
+    ingestor.run()
+    dropped = ", ".join(f"{k}: {n}" for k, n in ingestor.stats.dropped.items()) or "none"
+    click.echo(f"Stored {ingestor.stats.stored} observations; dropped {dropped}")
+
+
+@sensors.command("simulate")
+@click.option("--transport", type=click.Choice(["mqtt", "http", "db"]), default="mqtt",
+              show_default=True)  # fmt: skip
+@click.option("--interval", type=float, default=300.0, show_default=True,
+              help="Simulated seconds between two readings of one datastream.")  # fmt: skip
+@click.option("--count", type=int, default=None, help="Readings per datastream (default: forever).")
+@click.option("--speedup", type=float, default=1.0, show_default=True,
+              help="Simulated time runs this much faster (0: all at once).")  # fmt: skip
+@click.option("--hours-ago", type=float, default=0.0, help="Start this far in the past.")
+@click.option("--no-faults", is_flag=True, help="No stuck or silent sensors.")
+@click.option("--mqtt", "mqtt_url", default="mqtt://127.0.0.1:1883", show_default=True)
+@click.option("--url", "base_url", default="http://127.0.0.1:8000/sta/v1.1", show_default=True)
+@click.option("--api-key", default=None, help="A key with the sensors:write scope (HTTP).")
+def sensors_simulate(
+    transport: str, interval: float, count: int | None, speedup: float, hours_ago: float,
+    no_faults: bool, mqtt_url: str, base_url: str, api_key: str | None,
+) -> None:  # fmt: skip
+    """Publish realistic readings from the demo town's sensors, with faults."""
+    import datetime as dt
+    from urllib.parse import urlsplit
+
+    from publica.core import clock
+    from publica.sensors.simulate import SimulationError, run_simulation
+
+    broker = urlsplit(mqtt_url)
+    try:
+        sent = run_simulation(
+            transport=transport, interval_seconds=interval, count=count, speedup=speedup,
+            start=clock.now() - dt.timedelta(hours=hours_ago), faults=not no_faults,
+            mqtt_host=broker.hostname or "127.0.0.1", mqtt_port=broker.port or 1883,
+            base_url=base_url, api_key=api_key, echo=click.echo,
+        )  # fmt: skip
+    except (SimulationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Sent {sent} readings")
+
+
+@sensors.group("rules")
+def sensors_rules() -> None:
+    """Rules that open maintenance cases from readings."""
+
+
+@sensors_rules.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sensors_rules_load(path: Path) -> None:
+    """Load a rules file (all or nothing; rules of the same name are updated)."""
+    from publica.core.actors import SystemActor
+    from publica.core.errors import InvalidInput
+    from publica.sensors.alarms import rules_load
+
+    try:
+        loaded = rules_load(path=path, actor=SystemActor("cli"))
+    except InvalidInput as exc:
+        for error in exc.errors:
+            click.echo(f"{path}: {error.field}: {error.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Loaded {len(loaded)} rules from {path}")
 
 
 def _progress(items: Any, label: str) -> Any:

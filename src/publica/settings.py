@@ -51,6 +51,12 @@ INSTALLED_APPS = [
     "publica.portal",
     "publica.api",
     "publica.open311",
+    "publica.ledger",
+    "publica.notify",
+    "publica.alerts",
+    "publica.sensors",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -101,8 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("PUBLICA_DB_CONN_MAX_AGE", default=60))
+# Each web worker keeps its connection between requests (opening one costs more than a whole
+# case submission); a health check replaces one the database has dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("PUBLICA_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -131,7 +139,56 @@ CACHES = {
     # process by default (a key's limit applies to each web worker), shared when a Redis
     # URL is given.
     "ratelimit": env.cache_url("PUBLICA_RATE_LIMIT_CACHE_URL", default="locmemcache://"),
+    # API keys and services each request needs, kept briefly in each process (core.recent).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "publica-recent",
+    },
 }
+PUBLICA_LOCAL_CACHE_SECONDS = env.int("PUBLICA_LOCAL_CACHE_SECONDS", default=5)
+
+# Where residents reach this site: the start of every link in an email or SMS.
+PUBLICA_SITE_URL = env.str("PUBLICA_SITE_URL", default="http://127.0.0.1:8000")
+
+# Background tasks (Django's tasks API) in the database: no broker to run.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Outbox delivery (publica.notify): retries back off from BASE to MAX_DELAY seconds, with
+# jitter, until a message is MAX_AGE seconds old; a claimed batch is released after LEASE.
+PUBLICA_DELIVERY_INTERVAL = env.float("PUBLICA_DELIVERY_INTERVAL", default=0.2)
+PUBLICA_DELIVERY_BATCH = env.int("PUBLICA_DELIVERY_BATCH", default=100)
+PUBLICA_DELIVERY_BASE_DELAY = env.float("PUBLICA_DELIVERY_BASE_DELAY", default=30)
+PUBLICA_DELIVERY_MAX_DELAY = env.float("PUBLICA_DELIVERY_MAX_DELAY", default=3600)
+PUBLICA_DELIVERY_MAX_AGE = env.float("PUBLICA_DELIVERY_MAX_AGE", default=3 * 86_400)
+PUBLICA_DELIVERY_LEASE = env.float("PUBLICA_DELIVERY_LEASE", default=120)
+PUBLICA_DELIVERY_TIMEOUT = env.float("PUBLICA_DELIVERY_TIMEOUT", default=10)
+PUBLICA_WEBHOOK_CONCURRENCY = env.int("PUBLICA_WEBHOOK_CONCURRENCY", default=16)
+PUBLICA_WEBHOOK_DISABLE_AFTER = env.float("PUBLICA_WEBHOOK_DISABLE_AFTER", default=5 * 86_400)
+# Webhooks to loopback or private addresses are refused unless this is true (development).
+PUBLICA_WEBHOOK_ALLOW_PRIVATE = env.bool("PUBLICA_WEBHOOK_ALLOW_PRIVATE", default=False)
+# Text messages: "log" (development) or "notify" (GOV.UK Notify).
+PUBLICA_SMS_PROVIDER = env.str("PUBLICA_SMS_PROVIDER", default="log")
+PUBLICA_NOTIFY_API_KEY = env.str("PUBLICA_NOTIFY_API_KEY", default="")
+PUBLICA_NOTIFY_BASE_URL = env.str(
+    "PUBLICA_NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"
+)
+PUBLICA_NOTIFY_SMS_TEMPLATE_ID = env.str("PUBLICA_NOTIFY_SMS_TEMPLATE_ID", default="")
+PUBLICA_NOTIFY_CALLBACK_TOKEN = env.str("PUBLICA_NOTIFY_CALLBACK_TOKEN", default="")
+# Area alerts (publica.alerts): messages a minute each channel may send; an alert's messages
+# are spaced to keep to it (GOV.UK Notify allows 3,000 a minute).
+PUBLICA_ALERT_RATE_PER_MINUTE = env.int("PUBLICA_ALERT_RATE_PER_MINUTE", default=3000)
+# `publica serve` also runs a background worker in the embedded default.
+PUBLICA_SERVE_WORKER = env.bool("PUBLICA_SERVE_WORKER", default=True)
+
+# Sensors (publica.sensors): the MQTT broker to take observations from, e.g.
+# mqtt://127.0.0.1:1883; `publica worker` subscribes when it is set.
+PUBLICA_MQTT_URL = env.str("PUBLICA_MQTT_URL", default="")
+PUBLICA_MQTT_CLIENT_ID = env.str("PUBLICA_MQTT_CLIENT_ID", default="publica-ingest")
+
+# The transparency ledger (publica.ledger).
+PUBLICA_LEDGER_ORIGIN = env.str("PUBLICA_LEDGER_ORIGIN", default="localhost/ledger")
+PUBLICA_LEDGER_KEY = env.str("PUBLICA_LEDGER_KEY", default="")
+PUBLICA_LEDGER_INTEGRATE_ON_COMMIT = env.bool("PUBLICA_LEDGER_INTEGRATE_ON_COMMIT", default=True)
+PUBLICA_LEDGER_INTERVAL = env.float("PUBLICA_LEDGER_INTERVAL", default=0.5)
 RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 
 # Behind HTTPS (every real deployment) cookies are Secure and browsers are told to stay on HTTPS.
@@ -215,3 +272,4 @@ PUBLICA_HOLIDAYS_COUNTRY = env.str("PUBLICA_HOLIDAYS_COUNTRY", default="GB")
 PUBLICA_HOLIDAYS_SUBDIVISION = env.str("PUBLICA_HOLIDAYS_SUBDIVISION", default="ENG")
 PUBLICA_WORKER_INTERVAL = env.int("PUBLICA_WORKER_INTERVAL", default=60)
 PUBLICA_SERVE_WORKERS = env.int("PUBLICA_SERVE_WORKERS", default=os.cpu_count() or 1)
+PUBLICA_SERVE_THREADS = env.int("PUBLICA_SERVE_THREADS", default=1)

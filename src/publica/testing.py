@@ -73,11 +73,12 @@ def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
+def _fresh_caches() -> None:
     """Key ids repeat across tests (each test's rows roll back); their counters must not."""
     from django.core.cache import caches
 
     caches["ratelimit"].clear()
+    caches["local"].clear()  # and so do the rows each process keeps for a few seconds
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,14 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("staff/alerts/", include("publica.alerts.staff_urls")),
+    path("staff/sensors/", include("publica.sensors.staff_urls")),
     path("staff/", include("publica.portal.staff_urls")),
     path("open311/v2/", include("publica.open311.urls")),
     path("api/v1/", include("publica.api.urls")),
+    path("ledger/", include("publica.ledger.urls")),
+    path("notify/", include("publica.notify.urls")),
+    path("alerts/", include("publica.alerts.urls")),
+    path("sta/v1.1/", include("publica.sensors.urls")),
     path("", include("publica.portal.urls")),
 ]

@@ -1,13 +1,12 @@
-"""Periodic jobs run by `publica worker`: each calls one service function and logs a count.
-
-The task queue (notifications, webhooks) joins this loop when the notify app arrives.
+"""`publica worker`: background tasks (Django's tasks API with the database backend, so no
+broker) and the periodic jobs, each calling one service function: SLA escalation, clean-up of
+unsent uploads, ledger sequencing, and claiming due outbox messages for delivery.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,9 +34,37 @@ def _expire_uploads() -> int:
     return uploads_expire()
 
 
+def _sequence_ledger() -> int:
+    """Integrate every pending ledger entry, a batch (and a checkpoint) at a time."""
+    from publica.ledger.services import ledger_sequence
+
+    size = 0
+    while (checkpoint := ledger_sequence()) is not None:
+        size = checkpoint.size
+    return size
+
+
+def _prune_task_results() -> int:
+    """Forget finished background tasks after a week (the outbox keeps what matters)."""
+    from django.core.management import call_command
+
+    call_command("prune_db_task_results", min_age_days=7, verbosity=0)
+    return 0
+
+
+def _check_silent_sensors() -> int:
+    """Absence rules: a sensor that has gone quiet opens its case."""
+    from publica.sensors.alarms import alarms_check_absences
+
+    return alarms_check_absences()
+
+
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
+    PeriodicJob("ledger-sequencing", _sequence_ledger),
+    PeriodicJob("task-result-pruning", _prune_task_results),
+    PeriodicJob("silent-sensors", _check_silent_sensors),
 ]
 
 
@@ -54,22 +81,66 @@ def run_jobs_once(echo: Callable[[str], object] = print) -> dict[str, int]:
     return done
 
 
+def _dispatch_messages() -> int:
+    """Claim the outbox messages that are due and queue their delivery."""
+    from publica.notify.services import dispatch_due
+
+    return sum(len(batch) for batch in dispatch_due())
+
+
 def run(*, once: bool, interval: int | None, echo: Callable[[str], object] = print) -> None:
-    """Run the jobs every `interval` seconds until SIGTERM or SIGINT (or once)."""
-    stopping = False
+    """Run background tasks (Django's tasks API, in the database) until SIGTERM or SIGINT,
+    with the periodic jobs on their own schedule beside them; or, with `once`, run every job
+    once and every task that is due, then stop."""
+    from django.core.management import call_command
 
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    period = interval or settings.PUBLICA_WORKER_INTERVAL
-    while not stopping:
+    if once:
         run_jobs_once(echo)
-        if once:
-            return
-        deadline = time.monotonic() + period
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(0.5)
-        close_old_connections()  # a long-lived process must not hold a dead connection
+        _dispatch_messages()
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False)
+        return
+    stop = threading.Event()
+    loops = [
+        threading.Thread(target=_every, args=(stop, interval or settings.PUBLICA_WORKER_INTERVAL,
+                         lambda: run_jobs_once(echo)), name="periodic-jobs", daemon=True),
+        threading.Thread(target=_every, args=(stop, settings.PUBLICA_LEDGER_INTERVAL,
+                         _sequence_ledger), name="ledger", daemon=True),
+        threading.Thread(target=_every, args=(stop, settings.PUBLICA_DELIVERY_INTERVAL,
+                         _dispatch_messages), name="outbox", daemon=True),
+    ]  # fmt: skip
+    for loop in loops:
+        loop.start()
+    ingestor = None
+    if settings.PUBLICA_MQTT_URL:  # sensors publish over MQTT: take their observations too
+        from publica.sensors.ingest import Ingestor
+
+        ingestor = Ingestor(settings.PUBLICA_MQTT_URL, client_id=settings.PUBLICA_MQTT_CLIENT_ID)
+        ingestor.start()
+    try:
+        # The task worker owns the main thread and its signals: SIGTERM finishes the task in
+        # hand, then stops; the loops above stop with it.
+        call_command(
+            "db_worker",
+            interval=settings.PUBLICA_DELIVERY_INTERVAL,
+            startup_delay=False,
+            reload=False,
+            verbosity=0,
+        )
+    finally:
+        stop.set()
+        if ingestor is not None:
+            ingestor.stop()
+
+
+def _every(stop: threading.Event, seconds: float, job: Callable[[], object]) -> None:
+    """Run `job` now and then every `seconds` until `stop`; a failure is logged, not fatal."""
+    while not stop.is_set():
+        try:
+            job()
+        except Exception:
+            logger.exception(
+                "background job %s failed; trying again", threading.current_thread().name
+            )
+        finally:
+            close_old_connections()  # a long-lived thread must not hold a dead connection
+        stop.wait(seconds)

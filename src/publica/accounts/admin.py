@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from publica.accounts.apikeys import SCOPES, apikey_create, apikey_revoke
 from publica.accounts.models import ApiKey, Department, Organisation, User
+from publica.core import recent
 
 
 @admin.register(User)
@@ -48,6 +49,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if change:
             super().save_model(request, obj, form, change)
+            recent.forget(f"apikey:{obj.prefix}")  # a new rate limit applies at once here
             return
         key, raw = apikey_create(
             name=form.cleaned_data["name"],

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from publica.accounts.models import ApiKey, Department, Organisation
 from publica.accounts.roles import Role
-from publica.core import clock
+from publica.core import clock, recent
 from publica.core.actors import Actor, ApiClient, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
@@ -46,6 +46,8 @@ SCOPES = {
     "cases:write": "create cases, add notes and request information",
     "cases:transition": "move cases along their workflow",
     "open311:write": "submit and update service requests through Open311",
+    "webhooks:manage": "subscribe to case events as signed webhooks, and replay them",
+    "sensors:write": "create, update and delete SensorThings entities and observations",
 }
 
 
@@ -98,6 +100,7 @@ def apikey_revoke(*, key: ApiKey, actor: Actor) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         key.save(update_fields=["revoked_at"])
+        recent.forget(f"apikey:{key.prefix}")  # other processes: PUBLICA_LOCAL_CACHE_SECONDS
     return key
 
 
@@ -106,7 +109,8 @@ def apikey_authenticate(raw: str) -> ApiKey | None:
     parts = raw.strip().split("_")
     if len(parts) < 3 or parts[0] != "pub":
         return None
-    key = ApiKey.objects.select_related("department").filter(prefix=parts[1]).first()
+    prefix = parts[1]
+    key = recent.remembered(f"apikey:{prefix}", lambda: _key_by_prefix(prefix))
     if key is None or not hmac.compare_digest(key.secret_hash, _digest(raw.strip())):
         return None
     if key.revoked_at is not None:
@@ -114,7 +118,12 @@ def apikey_authenticate(raw: str) -> ApiKey | None:
     now = clock.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # at most once a minute
+        recent.forget(f"apikey:{prefix}")
     return key
+
+
+def _key_by_prefix(prefix: str) -> ApiKey | None:
+    return ApiKey.objects.select_related("department").filter(prefix=prefix).first()
 
 
 def api_client(key: ApiKey) -> ApiClient:

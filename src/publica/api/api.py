@@ -1,4 +1,5 @@
-"""REST API v1: services, cases and the calling client. Thin: parse, call a service, render.
+"""REST API v1: services, cases, the calling client and the public ledger. Thin: parse, call
+a service, render.
 
 OpenAPI 3.1 at /api/v1/openapi.json, interactive docs at /api/v1/docs.
 """
@@ -9,6 +10,8 @@ import base64
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -17,6 +20,7 @@ from ninja.files import UploadedFile
 from publica.accounts.models import Department
 from publica.api import idempotency
 from publica.api.auth import KeyAuth, require_scope
+from publica.api.ledger import router as ledger_router
 from publica.api.problems import ApiProblem, problem, problem_for
 from publica.api.schemas import (
     AttachmentOut,
@@ -33,6 +37,7 @@ from publica.api.schemas import (
     ServiceOut,
     TransitionIn,
 )
+from publica.api.webhooks import router as webhooks_router
 from publica.cases import selectors as cases
 from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent, Channel
@@ -43,7 +48,8 @@ from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
 
 class PublicaAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI says what the API really sends for errors: RFC 9457
-    `application/problem+json`, and 400 for a body that cannot be parsed at all."""
+    `application/problem+json`, 400 for a body that cannot be parsed at all, and 413 for one
+    larger than Django accepts."""
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
@@ -61,6 +67,14 @@ class PublicaAPI(NinjaAPI):
                         "content": {"application/problem+json": {"schema": problem_ref}},
                     },
                 )
+                if "requestBody" in operation:
+                    responses.setdefault(
+                        "413",
+                        {
+                            "description": "The body is larger than the server accepts",
+                            "content": {"application/problem+json": {"schema": problem_ref}},
+                        },
+                    )
         return schema
 
 
@@ -75,6 +89,8 @@ api = PublicaAPI(
     urls_namespace="api-v1",
 )
 ERRORS: dict[int, type] = {code: Problem for code in (401, 403, 404, 422, 429)}
+api.add_router("/ledger", ledger_router)
+api.add_router("/webhooks", webhooks_router)
 
 
 @api.exception_handler(PublicaError)
@@ -99,6 +115,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     status = 400 if any(e.get("type") == "json_invalid" for e in exc.errors) else 422
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem(request, status, detail, errors=errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem(request, 413, f"the body is larger than {limit:,} bytes; send less")
 
 
 @api.exception_handler(HttpError)

@@ -126,6 +126,40 @@ class AttachmentOut(Schema):
     created_at: dt.datetime
 
 
+class CheckpointOut(Schema):
+    origin: str = Field(description="The log's name, the first line of its signed note.")
+    size: int = Field(description="How many entries the tree held when it was signed.")
+    root_hash: str = Field(description="The RFC 9162 Merkle tree hash, base64.")
+    signed_at: dt.datetime
+    note: str = Field(description="The C2SP signed note, as served at /ledger/checkpoint.")
+
+
+class LedgerEntryOut(Schema):
+    index: int
+    kind: Literal["transition", "decision", "automated-decision", "withdrawal"]
+    case: str
+    recorded_at: dt.datetime
+    integrated_at: dt.datetime
+    entry: dict[str, Any] = Field(description="The entry itself, parsed from canonical JSON.")
+    leaf_hash: str = Field(description="SHA-256 of 0x00 and the entry's bytes, base64.")
+
+
+class InclusionProofOut(Schema):
+    size: int = Field(description="The size of the signed tree the proof reaches.")
+    hashes: list[str] = Field(description="RFC 9162 inclusion proof, leaf to root, base64.")
+    checkpoint: str = Field(description="The signed note for that size.")
+
+
+class LedgerEntryProofOut(LedgerEntryOut):
+    proof: InclusionProofOut
+
+
+class ConsistencyOut(Schema):
+    first: int
+    second: int
+    hashes: list[str] = Field(description="RFC 9162 consistency proof, base64.")
+
+
 class Problem(Schema):
     type: str
     title: str

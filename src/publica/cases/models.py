@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.db import models
+
+
+def new_ledger_key() -> str:
+    return secrets.token_hex(32)
 
 
 class Priority(models.TextChoices):
@@ -47,6 +52,13 @@ class Case(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     data = models.JSONField(default=dict, help_text="The answers, valid for the pinned schema.")
+    ledger_key = models.CharField(
+        max_length=64,
+        default=new_ledger_key,
+        editable=False,
+        help_text="Keys the digest of the data in the case's ledger entries; only the "
+        "applicant is shown it, so only they can check the digest against their data.",
+    )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     address = models.CharField(max_length=300, blank=True)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files import File
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from publica.accounts.models import User
@@ -43,6 +43,9 @@ from publica.core.errors import (
     StaleUpdate,
     TransitionNotAllowed,
 )
+from publica.ledger import entries as ledger_entries
+from publica.ledger.services import ledger_append
+from publica.notify.services import messages_for_event
 
 __all__ = [
     "case_add_note",
@@ -110,7 +113,7 @@ def case_submit(
             reference=_next_reference(definition["reference_prefix"], local_now.year),
             service=service,
             service_version=version,
-            department_id=service.department_id,
+            department=service.department,
             state=version.workflow.initial,
             channel=channel,
             applicant=actor if isinstance(actor, User) and actor.is_resident else None,
@@ -169,11 +172,12 @@ def case_withdraw(
 
 
 def case_add_note(*, case: Case, text: str, actor: Actor, public: bool = False) -> CaseEvent:
-    """Staff add a note; internal unless `public`, in which case the applicant sees it."""
+    """Staff, or automation such as a sensor rule, add a note; internal unless `public`, in
+    which case the applicant sees it."""
     text = _required_text("text", text, limit=10_000)
     with transaction.atomic():
         case = _lock(case, None)
-        role = permissions.require_staff(actor, case)
+        role = permissions.require_staff(actor, case, (*permissions.CASE_STAFF, AUTOMATION))
         _save(case, [])
         event = _record(case, Kind.NOTE_ADDED, actor, role, {"text": text}, public=public)
         _react(case, event)
@@ -378,7 +382,7 @@ def _lock(case: Case, expected_version: int | None) -> Case:
     try:
         locked = (
             Case.objects.select_for_update(of=("self",))
-            .select_related("service_version", "department")
+            .select_related("service", "service_version", "department")
             .get(pk=case.pk)
         )
     except Case.DoesNotExist:
@@ -406,7 +410,7 @@ def _record(
     *,
     public: bool,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor if isinstance(actor, User) else None,
@@ -416,6 +420,8 @@ def _record(
         public=public,
         created_at=clock.now(),
     )
+    messages_for_event(case, event)  # the applicant's email and webhooks, in this transaction
+    return event
 
 
 def _label(actor: Actor | None) -> str:
@@ -446,7 +452,27 @@ def _move(case: Case, step: Step, actor: Actor, role: str, reason: str, depth: i
         ),
     }
     event = _record(case, Kind.TRANSITIONED, actor, role, data, public=True)
+    ledger_append(
+        kind=_ledger_kind(role, outcome),
+        case=case.reference,
+        service=case.service.slug,
+        service_version=case.service_version.number,
+        from_state=step.source,
+        to_state=step.target,
+        outcome=outcome,
+        role=role,
+        digest=ledger_entries.data_digest(case.ledger_key, case.data),
+        at=event.created_at,
+    )
     _react(case, event, depth)
+
+
+def _ledger_kind(role: str, outcome: str) -> str:
+    if outcome == "withdrawn":
+        return "withdrawal"
+    if role == AUTOMATION:
+        return "automated-decision"
+    return "decision" if outcome else "transition"
 
 
 def _assign(case: Case, assignee: User | None, actor: Actor, role: str) -> None:
@@ -542,12 +568,21 @@ def _placeholders(case: Case) -> dict[str, str]:
 
 
 def _next_reference(prefix: str, year: int) -> str:
-    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
+    """The next number of the prefix's yearly sequence, taken in one statement: the row
+    stays locked until the submission commits, so no two cases share a number."""
+    quote = connection.ops.quote_name
+    table, last = quote(ReferenceSequence._meta.db_table), quote("last")
+    take = (
+        f"UPDATE {table} SET {last} = {last} + 1 WHERE prefix = %s AND year = %s RETURNING {last}"
     )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:06d}"
+    with connection.cursor() as cursor:
+        cursor.execute(take, [prefix, year])
+        row = cursor.fetchone()
+        if row is None:  # the year's first case: start its sequence, then take from it
+            ReferenceSequence.objects.get_or_create(prefix=prefix, year=year)
+            cursor.execute(take, [prefix, year])
+            row = cursor.fetchone()
+    return f"{prefix}-{year}-{row[0]:06d}"
 
 
 def _sla_terms(definition: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from ruamel.yaml import YAML
 
 from publica.catalogue.models import Service, ServiceVersion
+from publica.core import recent
 
 
 class ServiceVersionInline(admin.TabularInline):
@@ -26,6 +27,10 @@ class ServiceAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title"]
     readonly_fields = ["slug", "title", "summary", "kind", "group", "department", "current_version"]
     inlines = [ServiceVersionInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        recent.forget(f"service:{obj.slug}")  # taken offline or back at once here
 
 
 @admin.register(ServiceVersion)

@@ -13,7 +13,7 @@ from publica.accounts.models import Department
 from publica.accounts.roles import Role
 from publica.catalogue import servicefile
 from publica.catalogue.models import Service, ServiceVersion
-from publica.core import clock
+from publica.core import clock, recent
 from publica.core.actors import Actor, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
@@ -85,6 +85,7 @@ def service_load(
     )
     service.current_version = version
     service.save(update_fields=["current_version"])
+    recent.forget(f"service:{service.slug}")
     logger.info("service %s loaded as version %s", service.slug, number)
     return LoadResult(version, created=True)
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from publica.accounts import services as accounts
 from publica.accounts.models import Department, Organisation, User
 from publica.accounts.roles import Role
+from publica.alerts.demo import load_demo_wards
 from publica.cases import services as case_services
 from publica.cases.models import Case, Channel
 from publica.catalogue import answers
@@ -30,6 +31,8 @@ from publica.core.actors import DEMO
 from publica.core.errors import InvalidInput, PublicaError
 from publica.demo import people
 from publica.demo.answers import fake_answers
+from publica.sensors.alarms import rules_load
+from publica.sensors.demo import load_demo_things
 
 SERVICES_DIR = Path(__file__).parent / "services"
 DEMO_PASSWORD = "millbrook-demo-2026"  # demo data only; printed in the README
@@ -51,6 +54,7 @@ SERVICE_WEIGHTS = {
     "pothole": 14, "missed-bin": 14, "streetlight": 9, "fly-tipping": 9, "graffiti": 5,
     "noise": 6, "fallen-tree": 3, "blocked-drain": 5, "parking-permit": 8, "bulky-waste": 7,
     "business-licence": 2, "building-permit": 3, "street-event": 2, "council-tax-reduction": 4,
+    "sensor-maintenance": 0,  # opened by sensor rules, never by residents
     "blue-badge": 3, "foi-request": 3,
 }  # fmt: skip
 
@@ -70,6 +74,9 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
     residents = _residents()
     results = service_load_path(path=SERVICES_DIR, actor=DEMO)
     loaded = sum(result.created for result in results)
+    load_demo_wards()
+    load_demo_things(actor=DEMO)
+    rules_load(path=SERVICES_DIR.parent / "sensor-rules.yaml", actor=DEMO)
     if Case.objects.exists():
         return f"Demo already loaded: {len(results)} services ({loaded} new versions)."
     rng = random.Random(seed)

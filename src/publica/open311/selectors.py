@@ -17,7 +17,7 @@ from publica.accounts.models import Organisation
 from publica.cases.models import Case, CaseEvent
 from publica.cases.selectors import visible_cases
 from publica.catalogue.models import Service, ServiceVersion
-from publica.catalogue.selectors import service_list
+from publica.catalogue.selectors import service_get, service_list
 from publica.core.actors import Actor, SystemActor
 from publica.core.errors import NotFound
 from publica.open311.params import Page, Window
@@ -60,8 +60,11 @@ def report_services() -> QuerySet[Service]:
 
 
 def report_service(*, code: str) -> Service:
-    service = report_services().filter(slug=code).first()
-    if service is None:
+    try:
+        service = service_get(slug=code)
+    except NotFound:
+        service = None
+    if service is None or service.kind != Service.Kind.REPORT:
         raise NotFound(f"no service with service_code {code!r}")
     return service
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+import hashlib
+from typing import Any
 
-from publica.cases.models import CaseEvent
-from publica.cases.services import case_add_note, case_transition
+from django.db import IntegrityError, transaction
+
+from publica.api.models import IdempotentRequest
+from publica.cases.models import CaseEvent, Channel
+from publica.cases.services import case_add_note, case_submit, case_transition
+from publica.catalogue.models import Service
+from publica.core import clock
 from publica.core.actors import ApiClient
 from publica.core.errors import FieldError, InvalidInput
-from publica.open311 import statuses
+from publica.open311 import serializers, statuses
 from publica.open311.selectors import request_get
 
 __all__ = ["request_update"]
@@ -44,3 +51,50 @@ def request_update(
         if note is not None:
             return note
         return case.events.filter(kind=CaseEvent.Kind.TRANSITIONED, pk__gt=before).earliest("pk")
+
+
+#: How long the same report from the same key counts as a retry of the first.
+RETRY_WINDOW = dt.timedelta(hours=24)
+
+
+def request_submit(
+    *,
+    service: Service,
+    data: dict[str, Any],
+    contact: dict[str, str],
+    body: bytes,
+    actor: ApiClient,
+) -> dict[str, Any]:
+    """Submit a report once. Open311 clients (FixMyStreet among them) resend a report when
+    they lost the answer, without an idempotency key: the same fields (`body`, in a canonical
+    encoding) from the same key within a day get the first report's answer, never a second
+    case."""
+    key = "open311:" + hashlib.sha256(body).hexdigest()
+    earlier = _earlier_answer(actor, key)
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            # An answer older than the window is forgotten: the report is new again.
+            IdempotentRequest.objects.filter(api_key_id=actor.key_id, key=key).delete()
+            case = case_submit(
+                service=service, data=data, actor=actor, channel=Channel.OPEN311, contact=contact
+            )
+            answer = serializers.submitted_item(case)
+            IdempotentRequest.objects.create(
+                api_key_id=actor.key_id, key=key, request_hash=key[8:], status=201,
+                body=answer, created_at=clock.now(),
+            )  # fmt: skip
+    except IntegrityError:  # a copy sent at the same moment stored its answer first
+        earlier = _earlier_answer(actor, key)
+        if earlier is None:
+            raise
+        return earlier
+    return answer
+
+
+def _earlier_answer(actor: ApiClient, key: str) -> dict[str, Any] | None:
+    found = IdempotentRequest.objects.filter(
+        api_key_id=actor.key_id, key=key, created_at__gte=clock.now() - RETRY_WINDOW
+    ).first()
+    return found.body if found is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -22,8 +23,6 @@ from publica.accounts.apikeys import (
     apikey_authenticate,
     apikey_count_request,
 )
-from publica.cases.models import Channel
-from publica.cases.services import case_submit
 from publica.core import clock
 from publica.core.actors import ApiClient
 from publica.core.errors import (
@@ -36,7 +35,7 @@ from publica.core.errors import (
 )
 from publica.open311 import mapping, params, selectors, serializers, statuses
 from publica.open311.formats import CONTENT_TYPES, error_response, render
-from publica.open311.services import request_update
+from publica.open311.services import request_submit, request_update
 
 __all__ = [
     "discovery",
@@ -194,16 +193,13 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     assert service.current_version is not None
     given = mapping.submission(service.current_version.definition["form"], posted)
     try:
-        case = case_submit(
-            service=service,
-            data=given.data,
-            actor=client,
-            channel=Channel.OPEN311,
-            contact=given.contact,
-        )
+        answer = request_submit(
+            service=service, data=given.data, contact=given.contact,
+            body=urlencode(sorted(posted.lists()), doseq=True).encode(), actor=client,
+        )  # fmt: skip
     except InvalidInput as exc:
         raise mapping.as_parameters(exc) from None
-    return render(fmt, "service_requests", [serializers.submitted_item(case)])
+    return render(fmt, "service_requests", [answer])
 
 
 def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 _CLASSES = {
@@ -44,6 +45,29 @@ class TrackForm(GovukMixin, forms.Form):
         label=_("Reference number"), help_text=_("For example, PTH-2026-000123"), max_length=20
     )
     email = forms.EmailField(label=_("Email address you gave us"))
+
+
+class LedgerSearchForm(GovukMixin, forms.Form):
+    """A case reference to look up in the public ledger (read from the query string)."""
+
+    case = forms.CharField(
+        label=_("Case reference"),
+        help_text=_("For example, PTH-2026-000123"),
+        max_length=32,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
+                _("Enter a case reference with only letters, numbers and hyphens"),
+            )
+        ],
+        error_messages={
+            "required": _("Enter a case reference"),
+            "max_length": _("A case reference is at most 32 characters long"),
+        },
+    )
+
+    def clean_case(self) -> str:
+        return str(self.cleaned_data["case"]).upper()
 
 
 class SignUpForm(GovukMixin, forms.Form):

@@ -39,6 +39,7 @@ from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent, Priority
 from publica.catalogue.selectors import service_list
 from publica.core.errors import InvalidInput, NotFound, PublicaError, plain_message
+from publica.notify.selectors import messages_for_case
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
 from publica.portal.tracking import attachment_response
@@ -192,6 +193,7 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
             "may_act": _may_act(actor, case),
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
             "attachments": case.attachments.all(),
+            "outbox": messages_for_case(case),
         },
     )
 

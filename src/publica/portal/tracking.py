@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rfc8785
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from publica.cases.models import Case, CaseEvent
 from publica.core.actors import Actor, ContactActor
 from publica.core.errors import NotFound, PublicaError, plain_message
 from publica.portal.forms import TrackForm
+from publica.portal.transparency import plain_entries
 
 SESSION_TRACKED = "publica_tracked"  # {reference: email} proven in this session
 
@@ -52,11 +54,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor = _case_actor(request, case)
     timeline = [_plain_event(event) for event in cases.case_timeline(case=case, actor=actor)]
     workflow = case.service_version.workflow
+    ledger_entries = plain_entries(case.reference)
     return render(
         request,
         "portal/case.html",
         {
             "case": case,
+            "ledger_entries": ledger_entries,
+            # the applicant's own check of each entry's data_digest (`ledger.entries`)
+            "ledger_data": rfc8785.dumps(case.data).decode() if ledger_entries else "",
             "timeline": timeline,
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
             "attachments": case.attachments.all(),

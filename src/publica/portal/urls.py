@@ -5,7 +5,7 @@ from django.urls import path, reverse_lazy
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from publica.portal import account, tracking, views
+from publica.portal import account, messages_links, tracking, transparency, views
 from publica.portal.forms import NewPasswordForm, ResetForm, SignInForm
 
 app_name = "portal"
@@ -32,6 +32,9 @@ urlpatterns = [
         "cases/<str:reference>/files/<int:attachment_id>/", tracking.attachment, name="attachment"
     ),
     path("track/", tracking.track, name="track"),
+    path("link/<str:token>/", messages_links.case_link, name="case-link"),
+    path("notifications/<str:token>/", messages_links.preferences, name="notification-preferences"),
+    path("transparency/ledger", transparency.ledger_page, name="transparency-ledger"),
     path("account/cases/", account.my_cases, name="my-cases"),
     path("account/create/", account.signup, name="signup"),
     path(

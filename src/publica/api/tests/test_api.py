@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import MULTIPART_CONTENT
+from django.utils import timezone
 
 from publica.accounts.apikeys import apikey_create, apikey_revoke
+from publica.accounts.models import ApiKey
 from publica.cases.models import Case
 from publica.cases.tests.factories import POTHOLE_ANSWERS, submit_pothole
 from publica.core.actors import SystemActor
@@ -68,6 +70,23 @@ def test_requests_without_a_valid_key_get_401_problem_details(client, key):
 def test_a_revoked_key_stops_working(client, key):
     found, raw = key
     apikey_revoke(key=found, actor=SETUP)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_a_key_this_process_has_just_used_stops_working_the_moment_it_is_revoked(client, key):
+    found, raw = key
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    apikey_revoke(key=ApiKey.objects.get(pk=found.pk), actor=SETUP)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_other_processes_see_a_revocation_within_the_local_cache_time(client, key, settings):
+    found, raw = key
+    for _ in range(2):  # the first use records when the key was last used, the second keeps it
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    ApiKey.objects.filter(pk=found.pk).update(revoked_at=timezone.now())  # as another worker
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    settings.PUBLICA_LOCAL_CACHE_SECONDS = 0
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
 
 
@@ -223,3 +242,11 @@ def test_a_huge_body_is_refused_without_a_server_error(api):
         "/cases", '{"service": "pothole", "data": {"x": "' + "a" * 3_000_000 + '"}}'
     )
     assert response.status_code in (400, 413)
+
+
+def test_a_body_larger_than_the_server_accepts_is_a_413_problem(api):
+    body = {"service": "pothole", "data": {"note": "a" * 3_000_000}}
+    response = api.post("/cases", body)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert "larger than" in response.json()["detail"]

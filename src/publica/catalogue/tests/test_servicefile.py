@@ -14,7 +14,7 @@ POTHOLE = (DEMO / "pothole.yaml").read_text()
 DEMO_SLUGS = {
     "pothole", "streetlight", "missed-bin", "fly-tipping", "graffiti", "noise", "fallen-tree",
     "blocked-drain", "parking-permit", "business-licence", "building-permit", "street-event",
-    "council-tax-reduction", "bulky-waste", "blue-badge", "foi-request",
+    "council-tax-reduction", "bulky-waste", "blue-badge", "foi-request", "sensor-maintenance",
 }  # fmt: skip
 
 
@@ -30,7 +30,7 @@ def test_every_demo_service_file_is_valid(path):
     assert definition.slug == path.stem
 
 
-def test_the_demo_catalogue_has_exactly_the_sixteen_services():
+def test_the_demo_catalogue_has_exactly_the_seventeen_services():
     assert {path.stem for path in DEMO.glob("*.yaml")} == DEMO_SLUGS
 
 

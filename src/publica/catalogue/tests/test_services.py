@@ -9,6 +9,7 @@ from publica.accounts.tests.factories import UserFactory
 from publica.cases.tests.factories import submit_pothole
 from publica.catalogue import servicefile
 from publica.catalogue.models import Service, ServiceVersion
+from publica.catalogue.selectors import service_get
 from publica.catalogue.services import service_load, service_load_path
 from publica.core.errors import InvalidInput, PermissionDenied
 from publica.testing import DEMO_SERVICES, LOADER
@@ -42,6 +43,13 @@ def test_a_changed_file_becomes_the_next_version_and_old_cases_keep_theirs(potho
     assert old_case.service_version.number == 1
     assert new_case.service_version.number == 2
     assert old_case.service_version.definition["sla"]["days"] == 10
+
+
+def test_a_new_version_is_used_at_once_by_the_process_that_loaded_it(pothole):
+    assert service_get(slug="pothole").current_version.number == 1
+    service_load(definition=servicefile.parse(POTHOLE.replace("days: 10", "days: 5")), actor=LOADER)
+    current = service_get(slug="pothole").current_version
+    assert current.number == 2 and current.definition["sla"]["days"] == 5
 
 
 def test_a_stored_version_cannot_be_changed(pothole):

@@ -263,3 +263,18 @@ def test_a_key_over_its_rate_limit_gets_429_with_retry_after(
     limited = post(open311, raw)
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
+
+
+def test_a_report_resent_after_a_lost_answer_makes_no_second_case(
+    open311: Open311, pothole: Service, open311_key: str
+) -> None:
+    first = post(open311, open311_key, description="A deep hole")
+    again = open311.post(  # the same fields in another order, as a client may resend them
+        "requests.json", dict(reversed({"api_key": open311_key, **POTHOLE,
+                                        "description": "A deep hole"}.items()))
+    )  # fmt: skip
+    assert first.status_code == again.status_code and first.json() == again.json()
+    assert Case.objects.count() == 1
+    other = post(open311, open311_key, description="Another hole")
+    assert other.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    assert Case.objects.count() == 2

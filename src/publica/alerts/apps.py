@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "publica.alerts"
+    verbose_name = "Area alerts"

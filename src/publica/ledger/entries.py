@@ -1,0 +1,50 @@
+"""What one ledger entry says: a decision in RFC 8785 canonical JSON, with nothing in it that
+identifies a person. No Django here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from typing import Any
+
+import rfc8785
+
+__all__ = ["FIELDS", "KINDS", "data_digest", "decision"]
+
+#: transition: staff moved a case on; decision: staff closed it with an outcome;
+#: automated-decision: a rule moved it; withdrawal: the applicant withdrew it.
+KINDS = ("transition", "decision", "automated-decision", "withdrawal")
+FIELDS = frozenset({
+    "type", "case", "service", "service_version", "from", "to", "outcome", "role", "time",
+    "data_digest",
+})  # fmt: skip
+
+
+def data_digest(key: str, data: Any) -> str:
+    """HMAC-SHA256 of the case data's canonical JSON under the case's own key: whoever holds
+    the key (the applicant) can check it; nobody else can test guesses against it."""
+    return hmac.new(bytes.fromhex(key), rfc8785.dumps(data), hashlib.sha256).hexdigest()
+
+
+def decision(
+    *,
+    kind: str,
+    case: str,
+    service: str,
+    service_version: int,
+    from_state: str,
+    to_state: str,
+    outcome: str,
+    role: str,
+    at: dt.datetime,
+    digest: str,
+) -> bytes:
+    if kind not in KINDS:
+        raise ValueError(f"unknown ledger entry type {kind!r}")
+    moment = at.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return rfc8785.dumps({
+        "type": kind, "case": case, "service": service, "service_version": service_version,
+        "from": from_state, "to": to_state, "outcome": outcome or None, "role": role,
+        "time": moment, "data_digest": digest,
+    })  # fmt: skip

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "publica.notify"
+    verbose_name = "Notifications and webhooks"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SensorsConfig(AppConfig):
+    name = "publica.sensors"
+    verbose_name = "Sensors (OGC SensorThings API)"

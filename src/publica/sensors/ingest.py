@@ -1,0 +1,215 @@
+"""Observations from MQTT, as the SensorThings MQTT extension publishes them: a JSON
+Observation on `v1.1/Datastreams(<id>)/Observations`.
+
+The subscriber keeps a persistent session (MQTT 5, QoS 1, a fixed client id and a session
+that outlives a restart), so readings published while it was down wait on the broker. It
+acknowledges a message only once the batch holding it is committed, so a crash loses
+nothing: the broker sends the unacknowledged messages again. Bad messages (malformed JSON, an
+unknown datastream, a time far in the future) are counted, logged without their content, and
+acknowledged, so they are not sent again; ingestion keeps running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import close_old_connections
+
+from publica.core import clock
+from publica.core.actors import SystemActor
+from publica.sensors.values import ValueProblem, parse_interval
+
+__all__ = ["Ingestor", "Reading", "parse_message"]
+
+logger = logging.getLogger(__name__)
+INGESTOR = SystemActor("mqtt-ingest")
+TOPIC_FILTER = "v1.1/+/Observations"
+_TOPIC = re.compile(r"v1\.1/Datastreams\((\d{1,18})\)/Observations")
+#: A reading dated further ahead than this is a clock gone wrong, not a measurement.
+MAX_SKEW = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Reading:
+    datastream_id: int
+    phenomenon_time: dt.datetime
+    phenomenon_time_end: dt.datetime | None
+    result: Any
+
+
+class Rejected(ValueError):
+    """Why a message cannot be stored (the kind is what the drop counter counts)."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+
+
+def parse_message(topic: str, payload: bytes, received: dt.datetime) -> Reading:
+    """The reading a message carries; Rejected with a reason otherwise. Pure."""
+    match = _TOPIC.fullmatch(topic)
+    if match is None:
+        raise Rejected("topic", f"not an Observations topic: {topic[:80]!r}")
+    try:
+        body = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise Rejected("json", "the payload is not JSON") from None
+    if not isinstance(body, dict) or "result" not in body:
+        raise Rejected("shape", "expected a JSON object with a result")
+    result = body["result"]
+    if isinstance(result, float) and result != result:
+        raise Rejected("result", "the result is NaN")
+    try:
+        start, end = (
+            parse_interval(body["phenomenonTime"]) if "phenomenonTime" in body else (received, None)
+        )
+    except ValueProblem as exc:
+        raise Rejected("time", str(exc)) from None
+    if start > received + MAX_SKEW:
+        raise Rejected("skew", f"phenomenonTime {start.isoformat()} is in the future")
+    return Reading(int(match[1]), start, end, result)
+
+
+@dataclass
+class Stats:
+    stored: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+class Ingestor:
+    """Subscribes, buffers, and writes batches every `flush_every` seconds or `batch` readings.
+
+    `run()` blocks until `stop()`; use `start()` for a background thread.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str = "publica-ingest",
+        batch: int = 5000,
+        flush_every: float = 0.1,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        import paho.mqtt.client as mqtt
+
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 1883
+        self.batch, self.flush_every, self.on_batch = batch, flush_every, on_batch
+        self.stats = Stats()
+        self._buffer: list[tuple[int, Reading]] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._full = threading.Event()
+        self._streams: dict[int, Any] = {}  # Datastreams seen, by id
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        if parts.username:
+            self.client.username_pw_set(parts.username, parts.password)
+        self.client.on_connect = self._connected
+        self.client.on_message = self._received
+
+    # MQTT callbacks (the network thread)
+
+    def _connected(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        client.subscribe(TOPIC_FILTER, qos=1)
+        logger.info("subscribed to %s on %s:%s", TOPIC_FILTER, self.host, self.port)
+
+    def _received(self, client: Any, userdata: Any, message: Any) -> None:
+        try:
+            reading = parse_message(message.topic, message.payload, clock.now())
+        except Rejected as exc:
+            self._drop(exc.kind, message.mid)
+            return
+        with self._lock:
+            self._buffer.append((message.mid, reading))
+            full = len(self._buffer) >= self.batch
+        if full:
+            self._full.set()  # write now rather than at the next tick
+
+    def _drop(self, kind: str, mid: int) -> None:
+        with self._lock:
+            self.stats.dropped[kind] += 1
+        logger.warning("dropped an MQTT message (%s)", kind)
+        self.client.ack(mid, 1)
+
+    # Writing (the ingesting thread)
+
+    def run(self) -> None:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = 7 * 86_400  # keep the session (and its queue) a week
+        self.client.connect(self.host, self.port, clean_start=False, properties=properties)
+        self.client.loop_start()
+        try:
+            while not self._stopping.is_set():
+                self._full.wait(self.flush_every)
+                self._full.clear()
+                self.flush()
+            self.flush()
+        finally:
+            self.client.loop_stop()
+            self.client.disconnect()
+            close_old_connections()
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="mqtt-ingest", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def flush(self) -> int:
+        """Write what is buffered, then acknowledge it: the broker resends what was not."""
+        from publica.sensors.models import Datastream
+        from publica.sensors.services import ObservationRow, observations_create
+
+        with self._lock:
+            taken, self._buffer = self._buffer, []
+        if not taken:
+            return 0
+        by_stream: dict[int, list[tuple[int, Reading]]] = defaultdict(list)
+        for mid, reading in taken:
+            by_stream[reading.datastream_id].append((mid, reading))
+        unknown = set(by_stream) - set(self._streams)
+        if unknown:
+            self._streams.update(Datastream.objects.select_related("thing").in_bulk(unknown))
+        stored = 0
+        for stream_id, items in by_stream.items():
+            datastream = self._streams.get(stream_id)
+            if datastream is None:
+                for mid, _ in items:
+                    self._drop("datastream", mid)
+                continue
+            rows = [ObservationRow(phenomenon_time=r.phenomenon_time, result=r.result,
+                                   phenomenon_time_end=r.phenomenon_time_end)
+                    for _, r in items]  # fmt: skip
+            try:
+                observations_create(datastream=datastream, rows=rows, actor=INGESTOR)
+            except Exception:
+                logger.exception("could not store %d readings; the broker will resend", len(rows))
+                close_old_connections()
+                continue  # not acknowledged: they come back
+            for mid, _ in items:
+                self.client.ack(mid, 1)
+            stored += len(rows)
+        self.stats.stored += stored
+        if self.on_batch:
+            self.on_batch(stored)
+        return stored

@@ -1,0 +1,113 @@
+"""Observations over MQTT, from a real Mosquitto: stored in batches, bad messages counted and
+dropped, and readings published while the ingestor was down delivered when it returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import time
+import uuid
+
+import pytest
+
+from publica.sensors.ingest import Ingestor, Rejected, parse_message
+from publica.sensors.models import Observation
+
+BROKER = ("127.0.0.1", 1883)
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+TOPIC = "v1.1/Datastreams(7)/Observations"
+
+
+def test_a_reading_is_parsed_from_the_sensorthings_topic_and_body():
+    reading = parse_message(
+        TOPIC, b'{"phenomenonTime": "2026-11-21T08:59:00Z", "result": 42.5}', NOW
+    )
+    assert (reading.datastream_id, reading.result) == (7, 42.5)
+    assert reading.phenomenon_time == dt.datetime(2026, 11, 21, 8, 59, tzinfo=dt.UTC)
+    assert parse_message(TOPIC, b'{"result": "ok"}', NOW).phenomenon_time == NOW
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "kind"),
+    [
+        ("v1.1/Things(7)/Observations", b'{"result": 1}', "topic"),
+        (TOPIC, b"{not json", "json"),
+        (TOPIC, b"\xff\xfe", "json"),
+        (TOPIC, b"[1, 2]", "shape"),
+        (TOPIC, b'{"phenomenonTime": "2026-11-21T09:00:00Z"}', "shape"),
+        (TOPIC, b'{"phenomenonTime": "yesterday", "result": 1}', "time"),
+        (TOPIC, b'{"phenomenonTime": "2026-11-22T09:00:00Z", "result": 1}', "skew"),
+        (TOPIC, b'{"result": NaN}', "result"),
+    ],
+)
+def test_a_bad_message_is_rejected_with_its_reason(topic, payload, kind):
+    with pytest.raises(Rejected) as rejected:
+        parse_message(topic, payload, NOW)
+    assert rejected.value.kind == kind
+
+
+def _broker_up() -> bool:
+    try:
+        with socket.create_connection(BROKER, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+needs_broker = pytest.mark.skipif(
+    not _broker_up() and not os.environ.get("CI"),
+    reason="no MQTT broker at 127.0.0.1:1883 (apt-get install mosquitto)",
+)
+
+
+def _publish(messages: list[tuple[str, bytes]]) -> None:
+    import paho.mqtt.client as mqtt
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.connect(*BROKER)
+    client.loop_start()
+    sent = [client.publish(topic, payload, qos=1) for topic, payload in messages]
+    for info in sent:
+        info.wait_for_publish(timeout=10)
+    client.loop_stop()
+    client.disconnect()
+
+
+def _wait(condition, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@needs_broker
+@pytest.mark.django_db(transaction=True)  # the ingestor writes from its own thread
+def test_readings_published_while_the_ingestor_was_down_arrive_when_it_returns(station):
+    topic = f"v1.1/Datastreams({station['datastream']})/Observations"
+    client_id = f"publica-test-{uuid.uuid4().hex[:8]}"
+    ingestor = Ingestor("mqtt://127.0.0.1:1883", client_id=client_id, flush_every=0.05)
+    thread = ingestor.start()
+    time.sleep(0.5)  # connected and subscribed: the broker now keeps this session
+    readings = [(topic, json.dumps({"result": n, "phenomenonTime": f"2026-11-20T08:{n:02d}:00Z"})
+                 .encode()) for n in range(50)]  # fmt: skip
+    _publish([*readings, (topic, b"{broken"), ("v1.1/Datastreams(999999)/Observations",
+                                                 b'{"result": 1}')])  # fmt: skip
+    _wait(lambda: Observation.objects.count() == 50)
+    _wait(lambda: sum(ingestor.stats.dropped.values()) == 2)
+    assert ingestor.stats.dropped == {"json": 1, "datastream": 1}
+    ingestor.stop()
+    thread.join(timeout=10)
+
+    later = [(topic, json.dumps({"result": 100 + n}).encode()) for n in range(20)]
+    _publish(later)  # nobody is listening: the broker queues them for the session
+    again = Ingestor("mqtt://127.0.0.1:1883", client_id=client_id, flush_every=0.05)
+    thread = again.start()
+    try:
+        _wait(lambda: Observation.objects.count() == 70)
+    finally:
+        again.stop()
+        thread.join(timeout=10)
+    values = sorted(Observation.objects.values_list("value", flat=True))
+    assert values == [float(n) for n in range(50)] + [float(100 + n) for n in range(20)]
