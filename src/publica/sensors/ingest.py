@@ -4,7 +4,9 @@ Observation on `v1.1/Datastreams(<id>)/Observations`.
 The subscriber keeps a persistent session (MQTT 5, QoS 1, a fixed client id and a session
 that outlives a restart), so readings published while it was down wait on the broker. It
 acknowledges a message only once the batch holding it is committed, so a crash loses
-nothing: the broker sends the unacknowledged messages again. Bad messages (malformed JSON, an
+nothing: the broker sends the unacknowledged messages again when the session resumes. A write
+that fails (the database busy or away) keeps its readings buffered and tries again, since
+MQTT 5 resends unacknowledged messages only on a new connection. Bad messages (malformed JSON, an
 unknown datastream, a time far in the future) are counted, logged without their content, and
 acknowledged, so they are not sent again; ingestion keeps running.
 """
@@ -36,6 +38,8 @@ TOPIC_FILTER = "v1.1/+/Observations"
 _TOPIC = re.compile(r"v1\.1/Datastreams\((\d{1,18})\)/Observations")
 #: A reading dated further ahead than this is a clock gone wrong, not a measurement.
 MAX_SKEW = dt.timedelta(minutes=5)
+#: The longest wait between tries while the database refuses writes.
+MAX_PAUSE = 5.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def parse_message(topic: str, payload: bytes, received: dt.datetime) -> Reading:
 @dataclass
 class Stats:
     stored: int = 0
+    retries: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
 
 
@@ -110,6 +115,7 @@ class Ingestor:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._full = threading.Event()
+        self._pause = flush_every  # grows while writes fail, up to MAX_PAUSE
         self._streams: dict[int, Any] = {}  # Datastreams seen, by id
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
@@ -158,7 +164,10 @@ class Ingestor:
         self.client.loop_start()
         try:
             while not self._stopping.is_set():
-                self._full.wait(self.flush_every)
+                if self._pause > self.flush_every:  # backing off: a full buffer may not hurry it
+                    self._stopping.wait(self._pause)
+                else:
+                    self._full.wait(self.flush_every)
                 self._full.clear()
                 self.flush()
             self.flush()
@@ -176,7 +185,7 @@ class Ingestor:
         self._stopping.set()
 
     def flush(self) -> int:
-        """Write what is buffered, then acknowledge it: the broker resends what was not."""
+        """Write what is buffered, then acknowledge it; what could not be written stays buffered."""
         from publica.sensors.models import Datastream
         from publica.sensors.services import ObservationRow, observations_create
 
@@ -189,7 +198,11 @@ class Ingestor:
             by_stream[reading.datastream_id].append((mid, reading))
         unknown = set(by_stream) - set(self._streams)
         if unknown:
-            self._streams.update(Datastream.objects.select_related("thing").in_bulk(unknown))
+            try:
+                self._streams.update(Datastream.objects.select_related("thing").in_bulk(unknown))
+            except Exception:
+                self._failed(taken, "could not look up %d datastreams", len(unknown))
+                return 0
         stored = 0
         for stream_id, items in by_stream.items():
             datastream = self._streams.get(stream_id)
@@ -203,13 +216,23 @@ class Ingestor:
             try:
                 observations_create(datastream=datastream, rows=rows, actor=INGESTOR)
             except Exception:
-                logger.exception("could not store %d readings; the broker will resend", len(rows))
-                close_old_connections()
-                continue  # not acknowledged: they come back
+                self._failed(items, "could not store %d readings", len(rows))
+                continue
             for mid, _ in items:
                 self.client.ack(mid, 1)
             stored += len(rows)
+        if stored:
+            self._pause = self.flush_every
         self.stats.stored += stored
         if self.on_batch:
             self.on_batch(stored)
         return stored
+
+    def _failed(self, items: list[tuple[int, Reading]], message: str, *args: object) -> None:
+        """Keep unwritten readings (unacknowledged) for the next flush, and back off."""
+        logger.exception(message + "; trying again", *args)
+        close_old_connections()
+        with self._lock:
+            self._buffer[:0] = items
+        self.stats.retries += 1
+        self._pause = min(max(self._pause * 2, 0.5), MAX_PAUSE)

@@ -12,6 +12,9 @@ import uuid
 
 import pytest
 
+from django.db import OperationalError
+
+from publica.sensors import services
 from publica.sensors.ingest import Ingestor, Rejected, parse_message
 from publica.sensors.models import Observation
 
@@ -82,6 +85,15 @@ def _wait(condition, seconds: float = 20) -> None:  # type: ignore[no-untyped-de
         time.sleep(0.05)
 
 
+def _stored() -> int:
+    """Observations stored so far, or -1 while the ingestor's thread holds the table: the
+    SQLite test database is shared-cache in memory, where a reader does not wait for a writer."""
+    try:
+        return Observation.objects.count()
+    except OperationalError:
+        return -1
+
+
 @needs_broker
 @pytest.mark.django_db(transaction=True)  # the ingestor writes from its own thread
 def test_readings_published_while_the_ingestor_was_down_arrive_when_it_returns(station):
@@ -94,7 +106,7 @@ def test_readings_published_while_the_ingestor_was_down_arrive_when_it_returns(s
                  .encode()) for n in range(50)]  # fmt: skip
     _publish([*readings, (topic, b"{broken"), ("v1.1/Datastreams(999999)/Observations",
                                                  b'{"result": 1}')])  # fmt: skip
-    _wait(lambda: Observation.objects.count() == 50)
+    _wait(lambda: _stored() == 50)
     _wait(lambda: sum(ingestor.stats.dropped.values()) == 2)
     assert ingestor.stats.dropped == {"json": 1, "datastream": 1}
     ingestor.stop()
@@ -105,9 +117,37 @@ def test_readings_published_while_the_ingestor_was_down_arrive_when_it_returns(s
     again = Ingestor("mqtt://127.0.0.1:1883", client_id=client_id, flush_every=0.05)
     thread = again.start()
     try:
-        _wait(lambda: Observation.objects.count() == 70)
+        _wait(lambda: _stored() == 70)
     finally:
         again.stop()
         thread.join(timeout=10)
     values = sorted(Observation.objects.values_list("value", flat=True))
     assert values == [float(n) for n in range(50)] + [float(100 + n) for n in range(20)]
+
+
+@needs_broker
+@pytest.mark.django_db(transaction=True)
+def test_readings_whose_write_fails_stay_buffered_and_are_stored_on_the_next_try(
+    station, monkeypatch
+):
+    real, failures = services.observations_create, []
+
+    def fails_once(**kwargs):  # type: ignore[no-untyped-def]
+        if not failures:
+            failures.append(1)
+            raise OperationalError("the database is away")  # as a lost connection reports it
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "observations_create", fails_once)
+    topic = f"v1.1/Datastreams({station['datastream']})/Observations"
+    ingestor = Ingestor("mqtt://127.0.0.1:1883", client_id=f"publica-test-{uuid.uuid4().hex[:8]}",
+                        flush_every=0.05)  # fmt: skip
+    thread = ingestor.start()
+    try:
+        time.sleep(0.5)
+        _publish([(topic, json.dumps({"result": n}).encode()) for n in range(10)])
+        _wait(lambda: _stored() == 10)
+    finally:
+        ingestor.stop()
+        thread.join(timeout=10)
+    assert ingestor.stats.retries >= 1 and ingestor.stats.stored == 10
