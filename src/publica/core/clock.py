@@ -15,8 +15,9 @@ _frozen: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
 
 
 def now() -> dt.datetime:
-    """The current time, or the time set by `at()` in this context."""
-    return _frozen.get() or timezone.now()
+    """The current time (aware, UTC: Publica runs with USE_TZ), or the time set by `at()` in
+    this context. Cheaper than `timezone.now()`, which reads settings on every call."""
+    return _frozen.get() or dt.datetime.now(dt.UTC)
 
 
 @contextlib.contextmanager

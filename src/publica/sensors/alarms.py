@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
@@ -36,8 +36,10 @@ from publica.sensors.models import Alarm, Datastream, Observation, ObservedPrope
 __all__ = [
     "NOTE_INTERVAL",
     "SENSORS",
+    "NewReading",
     "alarms_check_absences",
     "alarms_evaluate",
+    "alarms_watch",
     "rules_changed",
     "rules_load",
 ]
@@ -115,25 +117,34 @@ def _rules_for(datastream: Datastream) -> list[_Rule]:
 # ---------------------------------------------------------------------------- new readings
 
 
-def alarms_evaluate(
-    *, datastream: Datastream, observations: Sequence[Observation], actor: Actor
-) -> None:
+class NewReading(NamedTuple):
+    """A numeric reading just stored (named as Observation's fields are)."""
+
+    pk: int
+    phenomenon_time: dt.datetime
+    value: float
+
+
+def alarms_watch(datastream: Datastream) -> bool:
+    """Whether any active rule applies to this Datastream (no query while the cache is warm)."""
+    return bool(_rules_for(datastream))
+
+
+def alarms_evaluate(*, datastream: Datastream, readings: Sequence[NewReading]) -> None:
     """Run the rules that apply to `datastream` on its new numeric readings. Cheap when no rule
-    applies (no query while the rule cache is warm). Cases are worked as SENSORS, whoever
-    `actor` sent the readings, so a gateway's key needs no rights over cases."""
+    applies (no query while the rule cache is warm). Cases are worked as SENSORS, whoever sent
+    the readings, so a gateway's key needs no rights over cases."""
     rules_here = _rules_for(datastream)
-    batch = sorted(
-        (o for o in observations if o.value is not None), key=lambda o: o.phenomenon_time
-    )
-    if not rules_here or not batch:
+    if not rules_here or not readings:
         return
+    batch = sorted(readings, key=lambda reading: reading.phenomenon_time)
     now = clock.now()
     context = _context(datastream.pk)
     for rule in rules_here:
         verdicts: list[Firing]
         if rule.spec.kind == "absence":
             last = batch[-1]
-            reading = rules.Reading(last.phenomenon_time, float(last.value or 0))
+            reading = rules.Reading(last.phenomenon_time, last.value)
             verdicts = [(reading, rules.evaluate(rule.spec, [reading], now=now))]
         else:
             verdicts = _judge(rule, datastream.pk, batch[-MAX_JUDGED:], now, context)
@@ -143,24 +154,23 @@ def alarms_evaluate(
 def _judge(
     rule: _Rule,
     datastream_id: int,
-    batch: Sequence[Observation],
+    batch: Sequence[NewReading],
     now: dt.datetime,
     context: dict[str, Any],
 ) -> list[Firing]:
     """A verdict for each reading of the batch, each judged with the readings before it."""
     series = _series(rule.spec, datastream_id, batch)
-    new = {o.pk for o in batch} if all(o.pk for o in batch) else None
-    times = {o.phenomenon_time for o in batch}
+    new = {reading.pk for reading in batch}
     verdicts: list[Firing] = []
     for position, (pk, reading) in enumerate(series):
-        if (pk in new) if new is not None else (reading.time in times):
+        if pk in new:
             history = [r for _, r in series[: position + 1]]
             verdicts.append((reading, rules.evaluate(rule.spec, history, now=now, context=context)))
     return verdicts
 
 
 def _series(
-    spec: rules.Rule, datastream_id: int, batch: Sequence[Observation]
+    spec: rules.Rule, datastream_id: int, batch: Sequence[NewReading]
 ) -> list[tuple[int, rules.Reading]]:
     """The batch with the readings a rule needs before it, oldest first (the batch is stored)."""
     first, last = batch[0].phenomenon_time, batch[-1].phenomenon_time

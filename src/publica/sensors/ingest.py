@@ -87,6 +87,7 @@ def parse_message(topic: str, payload: bytes, received: dt.datetime) -> Reading:
 class Stats:
     stored: int = 0
     retries: int = 0
+    duplicates: int = 0  # readings already stored (a resend): acknowledged, not stored again
     dropped: Counter[str] = field(default_factory=Counter)
 
 
@@ -104,12 +105,16 @@ class Ingestor:
         batch: int = 5000,
         flush_every: float = 0.1,
         on_batch: Callable[[int], None] | None = None,
+        share: str | None = None,
     ) -> None:
         import paho.mqtt.client as mqtt
 
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 1883
         self.batch, self.flush_every, self.on_batch = batch, flush_every, on_batch
+        # In a shared subscription (MQTT 5) the broker spreads the messages over every
+        # ingester of the group, so several processes can share the work.
+        self.topic = f"$share/{share}/{TOPIC_FILTER}" if share else TOPIC_FILTER
         self.stats = Stats()
         self._buffer: list[tuple[int, Reading]] = []
         self._lock = threading.Lock()
@@ -131,8 +136,8 @@ class Ingestor:
     # MQTT callbacks (the network thread)
 
     def _connected(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
-        client.subscribe(TOPIC_FILTER, qos=1)
-        logger.info("subscribed to %s on %s:%s", TOPIC_FILTER, self.host, self.port)
+        client.subscribe(self.topic, qos=1)
+        logger.info("subscribed to %s on %s:%s", self.topic, self.host, self.port)
 
     def _received(self, client: Any, userdata: Any, message: Any) -> None:
         try:
@@ -149,7 +154,9 @@ class Ingestor:
     def _drop(self, kind: str, mid: int) -> None:
         with self._lock:
             self.stats.dropped[kind] += 1
-        logger.warning("dropped an MQTT message (%s)", kind)
+            count = self.stats.dropped[kind]
+        if count <= 10 or count % 1000 == 0:  # a flood of bad messages must not flood the log
+            logger.warning("dropped an MQTT message (%s); %d so far", kind, count)
         self.client.ack(mid, 1)
 
     # Writing (the ingesting thread)
@@ -214,13 +221,17 @@ class Ingestor:
                                    phenomenon_time_end=r.phenomenon_time_end)
                     for _, r in items]  # fmt: skip
             try:
-                observations_create(datastream=datastream, rows=rows, actor=INGESTOR)
+                written = observations_create(datastream=datastream, rows=rows, actor=INGESTOR)
             except Exception:
                 self._failed(items, "could not store %d readings", len(rows))
                 continue
-            for mid, _ in items:
-                self.client.ack(mid, 1)
-            stored += len(rows)
+            for (mid, _), problem in zip(items, written.problems, strict=True):
+                if problem is None:
+                    self.client.ack(mid, 1)
+                else:
+                    self._drop(problem.kind, mid)
+            stored += written.created
+            self.stats.duplicates += written.duplicates
         if stored:
             self._pause = self.flush_every
         self.stats.stored += stored

@@ -123,7 +123,14 @@ class Observation(models.Model):
     parameters = models.JSONField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["datastream", "phenomenon_time"])]
+        constraints = [
+            # One reading per feature and moment: a resent reading is a duplicate, not a second
+            # row. The index also serves every query by Datastream in time order.
+            models.UniqueConstraint(
+                fields=["datastream", "phenomenon_time", "feature_of_interest"],
+                name="one_observation_per_feature_and_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.datastream_id} at {self.phenomenon_time.isoformat()}"

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonpatch
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Max, Model, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from publica.core import clock
 from publica.core.actors import Actor, ApiClient, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
-from publica.sensors.alarms import alarms_evaluate
+from publica.sensors.alarms import NewReading, alarms_evaluate, alarms_watch
 from publica.sensors.entities import ENTITY_SETS, EntityType, Navigation, Property
 from publica.sensors.models import (
     Datastream,
@@ -29,11 +30,22 @@ from publica.sensors.models import (
     Thing,
 )
 from publica.sensors.selectors import MODELS
-from publica.sensors.values import ValueProblem, parse_interval, parse_time, split_result
+from publica.sensors.storage import insert_observations
+from publica.sensors.values import (
+    ValueProblem,
+    format_time,
+    joined_result,
+    parse_interval,
+    parse_time,
+    result_problem,
+    split_result,
+)
 
 __all__ = [
     "WRITE_SCOPE",
     "ObservationRow",
+    "Refused",
+    "Written",
     "entity_create",
     "entity_delete",
     "entity_json_patch",
@@ -43,7 +55,6 @@ __all__ = [
 ]
 
 WRITE_SCOPE = "sensors:write"
-BULK_BATCH = 5000
 
 
 def _require_writer(actor: Actor) -> None:
@@ -172,9 +183,7 @@ def _create(entity: EntityType, data: Any, where: str, **given: Model) -> Model:
     if errors:
         raise InvalidInput(errors)
     if entity.set_name == "Observations":
-        values.setdefault("phenomenon_time", clock.now())
-        if "feature_of_interest" not in values:
-            values["feature_of_interest"] = _default_feature(values["datastream"], where)
+        return _observation_create(values, where)
     instance = MODELS[entity.set_name]._default_manager.create(**values)
     for nav, items in many:
         _create_related(instance, entity, nav, items, f"{where}{nav.name}")
@@ -184,6 +193,30 @@ def _create(entity: EntityType, data: Any, where: str, **given: Model) -> Model:
         for thing in instance.things.all():  # type: ignore[attr-defined]
             _record_location(thing)
     return instance
+
+
+def _observation_create(values: dict[str, Any], where: str) -> Observation:
+    """One Observation, stored as the bulk path stores readings (checked, once, with rules)."""
+    feature = values.get("feature_of_interest")
+    row = ObservationRow(
+        phenomenon_time=values.get("phenomenon_time") or clock.now(),
+        phenomenon_time_end=values.get("phenomenon_time_end"),
+        result=joined_result(values.get("value"), values.get("result")),
+        result_time=values.get("result_time"),
+        feature_of_interest_id=feature.pk if feature is not None else None,
+        result_quality=values.get("result_quality"),
+        valid_time_start=values.get("valid_time_start"),
+        valid_time_end=values.get("valid_time_end"),
+        parameters=values.get("parameters"),
+    )
+    written = _store(values["datastream"], [row], where)
+    problem = written.problems[0]
+    if problem is not None:
+        raise _invalid(where + ("result" if problem.kind == "result" else "phenomenonTime"),
+                       problem.reason)  # fmt: skip
+    stored = written.ids[0]
+    assert stored is not None
+    return Observation.objects.get(pk=stored)
 
 
 def _create_related(
@@ -279,9 +312,31 @@ def entity_update(*, entity: EntityType, instance: Model, data: Any, actor: Acto
             )
     for name, value in values.items():
         setattr(instance, name, value)
+    if isinstance(instance, Observation):
+        _check_observation(instance)
     if values:
         instance.save(update_fields=[_column(instance, name) for name in values])
     return instance
+
+
+def _check_observation(observation: Observation) -> None:
+    """A changed Observation keeps a result its Datastream allows and its own moment."""
+    datastream = observation.datastream
+    result = joined_result(observation.value, observation.result)
+    reason = result_problem(datastream.observation_type, result)
+    if reason is not None:
+        raise _invalid("result", reason)
+    twin = Observation.objects.filter(
+        datastream_id=datastream.pk,
+        feature_of_interest_id=observation.feature_of_interest_id,
+        phenomenon_time=observation.phenomenon_time,
+    ).exclude(pk=observation.pk)
+    if twin.exists():
+        when = format_time(observation.phenomenon_time)
+        raise _invalid("phenomenonTime", f"another Observation for {when} is already stored")
+    _widen_times(datastream, [ObservationRow(observation.phenomenon_time, result,
+                                             observation.phenomenon_time_end,
+                                             observation.result_time)])  # fmt: skip
 
 
 def _as_list(value: Any, where: str) -> list[Any]:
@@ -325,9 +380,9 @@ def entity_delete(*, instance: Model, actor: Actor) -> None:
 # ---------------------------------------------------------------------------- bulk observations
 
 
-@dataclass(frozen=True)
-class ObservationRow:
-    """One reading to insert in bulk; `result` may be any JSON value."""
+class ObservationRow(NamedTuple):
+    """One reading to insert in bulk; `result` may be any JSON value. (A tuple: ingestion makes
+    tens of thousands a second, and a frozen dataclass costs several times more to make.)"""
 
     phenomenon_time: datetime
     result: Any
@@ -335,38 +390,141 @@ class ObservationRow:
     result_time: datetime | None = None
     feature_of_interest_id: int | None = None
     result_quality: Any = None
+    valid_time_start: datetime | None = None
+    valid_time_end: datetime | None = None
     parameters: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why one reading was not stored: `kind` is "result" (a type the Datastream's
+    observationType does not allow) or "conflict" (another result for the same time)."""
+
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Written:
+    """What became of each row given to `observations_create`, in the rows' order."""
+
+    #: The new Observation's id; for a duplicate, the id of the one already stored; else None.
+    ids: list[int | None]
+    #: Why a row was refused, else None.
+    problems: list[Refused | None]
+    created: int
+    duplicates: int
 
 
 @transaction.atomic
 def observations_create(
     *, datastream: Datastream, rows: Sequence[ObservationRow], actor: Actor
-) -> list[Observation]:
-    """Insert readings of one Datastream with `bulk_create`, in batches of 5,000. Rows without
-    a FeatureOfInterest get the Thing's default one (looked up once)."""
+) -> Written:
+    """Store readings of one Datastream, in any order, each once.
+
+    A reading equal to one already stored (same FeatureOfInterest, phenomenonTime and result)
+    is a duplicate, as a resent MQTT message or a retried POST is: it is not stored again and
+    its id is given back. A different result for the same feature and time is a conflict, and
+    a result the Datastream's observationType does not allow is refused; both are reported per
+    row. Readings older than the Datastream's latest are stored in their place but only newer
+    ones can fire or calm a rule. Rows without a FeatureOfInterest get the Thing's default one.
+    """
     _require_writer(actor)
+    return _store(datastream, rows, "")
+
+
+def _store(datastream: Datastream, rows: Sequence[ObservationRow], where: str) -> Written:
+    problems: list[Refused | None] = [
+        None if (reason := result_problem(datastream.observation_type, row.result)) is None
+        else Refused("result", reason)
+        for row in rows
+    ]  # fmt: skip
+    accepted = [i for i, problem in enumerate(problems) if problem is None]
+    ids: list[int | None] = [None] * len(rows)
+    if not accepted:
+        return Written(ids, problems, created=0, duplicates=0)
+    # Writers of one Datastream take turns (the row lock), so the duplicate check below holds.
+    list(Datastream.objects.select_for_update().filter(pk=datastream.pk).values_list("pk"))
     default_feature: int | None = None
-    if any(row.feature_of_interest_id is None for row in rows):
-        default_feature = _default_feature(datastream, "").pk
-    observations = []
-    for row in rows:
-        value, result = split_result(row.result)
-        observations.append(
-            Observation(
-                datastream_id=datastream.pk,
-                feature_of_interest_id=row.feature_of_interest_id or default_feature,  # type: ignore[misc]
-                phenomenon_time=row.phenomenon_time,
-                phenomenon_time_end=row.phenomenon_time_end,
-                result_time=row.result_time,
-                value=value,
-                result=result,
-                result_quality=row.result_quality,
-                parameters=row.parameters,
-            )
+    if any(rows[i].feature_of_interest_id is None for i in accepted):
+        default_feature = _default_feature(datastream, where).pk
+    earliest = min(rows[i].phenomenon_time for i in accepted)
+    latest = max(rows[i].phenomenon_time for i in accepted)
+    stored = Observation.objects.filter(datastream_id=datastream.pk)
+    known: dict[tuple[int, datetime], tuple[int | None, Any]] = {
+        (feature, time): (pk, joined_result(value, result))
+        for feature, time, pk, value, result in stored.filter(
+            phenomenon_time__range=(earliest, latest)
+        ).values_list("feature_of_interest_id", "phenomenon_time", "pk", "value", "result")
+    }
+    watched = alarms_watch(datastream)
+    newest_before = stored.aggregate(newest=Max("phenomenon_time"))["newest"] if watched else None
+    fresh: list[tuple[int, tuple[int, datetime], float | None]] = []  # row, key, number
+    twins: list[tuple[int, tuple[int, datetime]]] = []  # duplicates of a row in this batch
+    values: list[tuple[Any, ...]] = []
+    duplicates = 0
+    for i in accepted:
+        row = rows[i]
+        key = (row.feature_of_interest_id or default_feature or 0, row.phenomenon_time)
+        if key in known:
+            pk, result = known[key]
+            if result == row.result:
+                duplicates += 1
+                ids[i] = pk
+                if pk is None:
+                    twins.append((i, key))
+            else:
+                when = format_time(row.phenomenon_time)
+                problems[i] = Refused(
+                    "conflict", f"an Observation for {when} with another result is already stored"
+                )
+            continue
+        known[key] = (None, row.result)
+        number, result = split_result(row.result)
+        fresh.append((i, key, number))
+        values.append(
+            (datastream.pk, key[0], row.phenomenon_time, row.phenomenon_time_end,
+             row.result_time, number, result, row.result_quality, row.valid_time_start,
+             row.valid_time_end, row.parameters)
+        )  # fmt: skip
+    inserted: dict[tuple[int, datetime], int] = {}
+    for (i, key, _), pk in zip(fresh, insert_observations(values), strict=True):
+        ids[i] = inserted[key] = pk
+    for i, key in twins:
+        ids[i] = inserted[key]
+    if fresh:
+        _widen_times(datastream, [rows[i] for i, _, _ in fresh])
+    if fresh and watched:
+        alarms_evaluate(
+            datastream=datastream,
+            readings=[
+                NewReading(inserted[key], key[1], number)
+                for _, key, number in fresh
+                if number is not None and (newest_before is None or key[1] > newest_before)
+            ],
         )
-    created = Observation.objects.bulk_create(observations, batch_size=BULK_BATCH)
-    alarms_evaluate(datastream=datastream, observations=created, actor=actor)
-    return created
+    return Written(ids, problems, created=len(fresh), duplicates=duplicates)
+
+
+def _widen_times(datastream: Datastream, rows: Sequence[ObservationRow]) -> None:
+    """Keep the Datastream's phenomenonTime and resultTime the span of its Observations."""
+    starts = [row.phenomenon_time for row in rows]
+    ends = [row.phenomenon_time_end or row.phenomenon_time for row in rows]
+    results = [row.result_time for row in rows if row.result_time is not None]
+    changes: dict[str, Any] = {
+        "phenomenon_time_start": Least(Coalesce("phenomenon_time_start", Value(min(starts))),
+                                       Value(min(starts))),
+        "phenomenon_time_end": Greatest(Coalesce("phenomenon_time_end", Value(max(ends))),
+                                        Value(max(ends))),
+    }  # fmt: skip
+    if results:
+        changes["result_time_start"] = Least(
+            Coalesce("result_time_start", Value(min(results))), Value(min(results))
+        )
+        changes["result_time_end"] = Greatest(
+            Coalesce("result_time_end", Value(max(results))), Value(max(results))
+        )
+    Datastream.objects.filter(pk=datastream.pk).update(**changes)
 
 
 _COMPONENTS = {
@@ -409,8 +567,8 @@ def observations_create_from_data_arrays(*, payload: Any, actor: Actor) -> list[
             good = [row for row in rows if row is not None]
             if any(row.feature_of_interest_id is not None for row in good):
                 _check_features({row.feature_of_interest_id for row in good})
-            created = iter(observations_create(datastream=datastream, rows=good, actor=actor))
-            ids.extend(None if row is None else next(created).pk for row in rows)
+            written = iter(observations_create(datastream=datastream, rows=good, actor=actor).ids)
+            ids.extend(None if row is None else next(written) for row in rows)
     return ids
 
 

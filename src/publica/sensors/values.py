@@ -13,8 +13,18 @@ __all__ = [
     "joined_result",
     "parse_interval",
     "parse_time",
+    "result_problem",
     "split_result",
 ]
+
+_OM = "http://www.opengis.net/def/observationType/OGC-OM/2.0/"
+#: What a result must be for each observationType of the spec (Table 12); others allow anything.
+_RESULT_TYPES = {
+    _OM + "OM_Measurement": "a number",
+    _OM + "OM_CountObservation": "a whole number",
+    _OM + "OM_TruthObservation": "true or false",
+    _OM + "OM_CategoryObservation": "a category URI as a string",
+}
 
 
 class ValueProblem(ValueError):
@@ -58,7 +68,8 @@ def format_interval(start: datetime | None, end: datetime | None) -> str | None:
 
 def split_result(result: Any) -> tuple[float | None, Any]:
     """(value, result): a finite number goes in `value`, anything else stays JSON."""
-    if isinstance(result, int | float) and not isinstance(result, bool):
+    kind = type(result)  # exact types: bool is an int, and this runs for every reading
+    if kind is float or kind is int:
         number = float(result)
         if math.isfinite(number):
             return number, None
@@ -66,4 +77,24 @@ def split_result(result: Any) -> tuple[float | None, Any]:
 
 
 def joined_result(value: float | None, result: Any) -> Any:
-    return value if value is not None else result
+    """The result as sent: a whole number comes back as one, not as 3.0."""
+    if value is None:
+        return result
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def result_problem(observation_type: str, result: Any) -> str | None:
+    """Why `result` cannot be a result of a Datastream of this observationType, or None."""
+    wanted = _RESULT_TYPES.get(observation_type)
+    if wanted is None:
+        return None
+    number = isinstance(result, int | float) and not isinstance(result, bool)
+    fits = {
+        "a number": number and math.isfinite(result),
+        "a whole number": number and float(result).is_integer(),
+        "true or false": isinstance(result, bool),
+        "a category URI as a string": isinstance(result, str),
+    }[wanted]
+    if fits:
+        return None
+    return f"this Datastream's observationType wants {wanted} as the result, got {result!r}"[:200]

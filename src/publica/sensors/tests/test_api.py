@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -7,6 +9,7 @@ from publica.sensors.models import FeatureOfInterest, HistoricalLocation, Observ
 from publica.sensors.tests.conftest import StaClient, make_key
 
 pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2024, 5, 1, 10, 0, tzinfo=dt.UTC)
 
 
 def _observe(sta: StaClient, stream: int, values: list[float], start: int = 0) -> None:
@@ -15,7 +18,7 @@ def _observe(sta: StaClient, stream: int, values: list[float], start: int = 0) -
             "Datastream": {"@iot.id": stream},
             "components": ["phenomenonTime", "result"],
             "dataArray": [
-                [f"2024-05-01T10:{start + minute:02d}:00Z", value]
+                [(T0 + dt.timedelta(minutes=start + minute)).isoformat(), value]
                 for minute, value in enumerate(values)
             ],
         }
@@ -77,12 +80,12 @@ def test_observation_without_feature_gets_one_from_the_things_location(
 ) -> None:
     path = f"Datastreams({station['datastream']})/Observations"
     first = sta.post(path, {"result": 21.5, "phenomenonTime": "2024-05-01T10:00:00Z"})
-    second = sta.post(path, {"result": "warm"})
+    second = sta.post(path, {"result": 19})
     assert first.status_code == second.status_code == 201
     feature = sta.get(f"Observations({first.json()['@iot.id']})/FeatureOfInterest").json()
     assert feature["feature"] == {"type": "Point", "coordinates": [4.9, 52.37]}
     assert FeatureOfInterest.objects.count() == 1
-    assert sta.get(f"Observations({second.json()['@iot.id']})/result").json() == {"result": "warm"}
+    assert sta.get(f"Observations({second.json()['@iot.id']})/result").json() == {"result": 19}
     assert first.json()["phenomenonTime"] == "2024-05-01T10:00:00.000Z"
 
 
@@ -230,7 +233,7 @@ def test_nested_expand_with_its_own_options(sta: StaClient, station: dict[str, i
 
 def test_server_pages_at_100_with_a_next_link(sta: StaClient, station: dict[str, int]) -> None:
     _observe(sta, station["datastream"], [float(i) for i in range(60)])
-    _observe(sta, station["datastream"], [float(i) for i in range(60)], start=0)
+    _observe(sta, station["datastream"], [float(i) for i in range(60)], start=60)
     page = sta.get("Observations").json()
     assert len(page["value"]) == 100
     assert "$skip=100" in page["@iot.nextLink"]
@@ -252,19 +255,79 @@ def test_data_array_inserts_rows_and_marks_bad_ones(
                 "dataArray": [
                     ["2024-05-01T10:00:00Z", 20, "2024-05-01T10:00:01Z"],
                     ["not a time", 21, None],
-                    ["2024-05-01T10:02:00Z/2024-05-01T10:03:00Z", {"ok": True}, None],
+                    ["2024-05-01T10:02:00Z/2024-05-01T10:03:00Z", 22.5, None],
+                    ["2024-05-01T10:04:00Z", {"ok": True}, None],  # not a Measurement
                 ],
             }
         ],
     )
     assert response.status_code == 201, response.content
     links = response.json()
-    assert links[1] == "error"
+    assert links[1] == links[3] == "error"
     assert links[0].startswith("http://testserver/sta/v1.1/Observations(")
     assert Observation.objects.count() == 2
     third = Client().get(links[2]).json()
-    assert third["result"] == {"ok": True}
+    assert third["result"] == 22.5
     assert third["phenomenonTime"] == "2024-05-01T10:02:00.000Z/2024-05-01T10:03:00.000Z"
+
+
+def test_a_resent_reading_is_stored_once_and_answers_with_the_first_link(
+    sta: StaClient, station: dict[str, int]
+) -> None:
+    def post(rows: list[list[object]]) -> list[str]:
+        body = [{"Datastream": {"@iot.id": station["datastream"]},
+                 "components": ["phenomenonTime", "result"], "dataArray": rows}]  # fmt: skip
+        response = sta.post("CreateObservations", body)
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    first = post([["2024-05-01T10:00:00Z", 20], ["2024-05-01T10:01:00Z", 21]])
+    again = post([["2024-05-01T11:00:00+01:00", 20.0], ["2024-05-01T10:01:00Z", 21],
+                  ["2024-05-01T10:01:00Z", 21]])  # fmt: skip
+    assert again == [first[0], first[1], first[1]]
+    assert post([["2024-05-01T10:00:00Z", 99]]) == ["error"]  # the same moment, another result
+    assert Observation.objects.count() == 2
+
+    single = sta.post(f"Datastreams({station['datastream']})/Observations",
+                      {"phenomenonTime": "2024-05-01T10:00:00Z", "result": 20})  # fmt: skip
+    assert single.status_code == 201 and single["Location"] == first[0]
+    clash = sta.post(f"Datastreams({station['datastream']})/Observations",
+                     {"phenomenonTime": "2024-05-01T10:00:00Z", "result": 7})  # fmt: skip
+    assert clash.status_code == 400
+    assert "phenomenonTime" in clash.json()["message"]
+
+
+def test_an_observation_cannot_be_patched_onto_another_ones_moment_or_type(
+    sta: StaClient, station: dict[str, int]
+) -> None:
+    _observe(sta, station["datastream"], [1.0, 2.0])
+    first, second = Observation.objects.order_by("phenomenon_time")
+    moved = sta.patch(f"Observations({second.pk})", {"phenomenonTime": "2024-05-01T10:00:00Z"})
+    assert moved.status_code == 400 and "phenomenonTime" in moved.json()["message"]
+    retyped = sta.patch(f"Observations({first.pk})", {"result": "high"})
+    assert retyped.status_code == 400 and "result" in retyped.json()["message"]
+    assert sta.patch(f"Observations({first.pk})", {"result": 5}).status_code == 200
+
+
+def test_a_result_of_the_wrong_type_is_refused_naming_the_result(
+    sta: StaClient, station: dict[str, int]
+) -> None:
+    response = sta.post(f"Datastreams({station['datastream']})/Observations", {"result": "high"})
+    assert response.status_code == 400
+    assert "result" in response.json()["message"] and "a number" in response.json()["message"]
+    assert not Observation.objects.exists()
+
+
+def test_late_readings_are_stored_in_time_order_and_widen_the_datastreams_times(
+    sta: StaClient, station: dict[str, int]
+) -> None:
+    _observe(sta, station["datastream"], [3.0, 4.0], start=30)
+    _observe(sta, station["datastream"], [1.0, 2.0], start=0)  # arriving late
+    stream = sta.get(f"Datastreams({station['datastream']})").json()
+    assert stream["phenomenonTime"] == "2024-05-01T10:00:00.000Z/2024-05-01T10:31:00.000Z"
+    ordered = sta.get(f"Datastreams({station['datastream']})/Observations",
+                      **{"$orderby": "phenomenonTime", "$select": "result"}).json()  # fmt: skip
+    assert [o["result"] for o in ordered["value"]] == [1, 2, 3, 4]
 
 
 # ------------------------------------------------------------------ errors

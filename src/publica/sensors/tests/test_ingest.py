@@ -11,7 +11,6 @@ import time
 import uuid
 
 import pytest
-
 from django.db import OperationalError
 
 from publica.sensors import services
