@@ -318,22 +318,41 @@ def sensors() -> None:
 
 @sensors.command("ingest")
 @click.option("--url", default=None, help="The MQTT broker [PUBLICA_MQTT_URL].")
-def sensors_ingest(url: str | None) -> None:
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
+              help="Ingesters sharing the work [PUBLICA_MQTT_INGESTERS].")  # fmt: skip
+@click.option("--member", type=click.IntRange(1), default=None, hidden=True)
+def sensors_ingest(url: str | None, processes: int | None, member: int | None) -> None:
     """Subscribe to observations on MQTT and store them until stopped (Ctrl+C)."""
     import signal
+    import threading
 
     from django.conf import settings
 
-    from publica.sensors.ingest import Ingestor
+    from publica.sensors import ingest
 
     broker = url or settings.PUBLICA_MQTT_URL or "mqtt://127.0.0.1:1883"
-    ingestor = Ingestor(broker, client_id=settings.PUBLICA_MQTT_CLIENT_ID)
+    base = settings.PUBLICA_MQTT_CLIENT_ID
+    count = processes or settings.PUBLICA_MQTT_INGESTERS
+    if member is None:
+        click.echo(f"Taking observations from {broker} with {count} ingester(s)")
+        retired = ingest.retire_members(broker, base, above=count)
+        if retired:
+            click.echo(f"Stored {retired} observations held for ingesters no longer run")
+        if count > 1:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            signal.signal(signal.SIGINT, lambda *_: stop.set())
+            ingest.run_group(broker, base, count, stop)
+            return
+    ingestor = ingest.member(broker, base, member or 1)
     signal.signal(signal.SIGTERM, lambda *_: ingestor.stop())
     signal.signal(signal.SIGINT, lambda *_: ingestor.stop())
-    click.echo(f"Taking observations from {broker}")
     ingestor.run()
     dropped = ", ".join(f"{k}: {n}" for k, n in ingestor.stats.dropped.items()) or "none"
-    click.echo(f"Stored {ingestor.stats.stored} observations; dropped {dropped}")
+    click.echo(
+        f"Stored {ingestor.stats.stored} observations ({ingestor.stats.duplicates} resent ones "
+        f"not stored twice); dropped {dropped}"
+    )
 
 
 @sensors.command("simulate")

@@ -107,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Tests use a file too, not Django's shared-cache memory database: there a second thread
+    # (an MQTT ingester, a live server) gets "table is locked" at once instead of waiting its
+    # turn as it does in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 # Each web worker keeps its connection between requests (opening one costs more than a whole
 # case submission); a health check replaces one the database has dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("PUBLICA_DB_CONN_MAX_AGE", default=60)
@@ -183,6 +187,8 @@ PUBLICA_SERVE_WORKER = env.bool("PUBLICA_SERVE_WORKER", default=True)
 # mqtt://127.0.0.1:1883; `publica worker` subscribes when it is set.
 PUBLICA_MQTT_URL = env.str("PUBLICA_MQTT_URL", default="")
 PUBLICA_MQTT_CLIENT_ID = env.str("PUBLICA_MQTT_CLIENT_ID", default="publica-ingest")
+# Ingester processes sharing the readings (an MQTT 5 shared subscription); each is one core.
+PUBLICA_MQTT_INGESTERS = env.int("PUBLICA_MQTT_INGESTERS", default=1)
 
 # The transparency ledger (publica.ledger).
 PUBLICA_LEDGER_ORIGIN = env.str("PUBLICA_LEDGER_ORIGIN", default="localhost/ledger")

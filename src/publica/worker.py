@@ -110,12 +110,11 @@ def run(*, once: bool, interval: int | None, echo: Callable[[str], object] = pri
     ]  # fmt: skip
     for loop in loops:
         loop.start()
-    ingestor = None
     if settings.PUBLICA_MQTT_URL:  # sensors publish over MQTT: take their observations too
-        from publica.sensors.ingest import Ingestor
-
-        ingestor = Ingestor(settings.PUBLICA_MQTT_URL, client_id=settings.PUBLICA_MQTT_CLIENT_ID)
-        ingestor.start()
+        loops.append(
+            threading.Thread(target=_ingest, args=(stop,), name="mqtt-ingest", daemon=True)
+        )
+        loops[-1].start()
     try:
         # The task worker owns the main thread and its signals: SIGTERM finishes the task in
         # hand, then stops; the loops above stop with it.
@@ -128,8 +127,28 @@ def run(*, once: bool, interval: int | None, echo: Callable[[str], object] = pri
         )
     finally:
         stop.set()
-        if ingestor is not None:
-            ingestor.stop()
+        for loop in loops:
+            loop.join(timeout=30)
+
+
+def _ingest(stop: threading.Event) -> None:
+    """Take MQTT observations: one ingester in this thread, or a group of processes."""
+    from publica.sensors import ingest
+
+    url, base = settings.PUBLICA_MQTT_URL, settings.PUBLICA_MQTT_CLIENT_ID
+    count = settings.PUBLICA_MQTT_INGESTERS
+    try:
+        ingest.retire_members(url, base, above=count)
+    except Exception:
+        logger.exception("could not retire the MQTT ingesters above %d", count)
+    if count > 1:
+        ingest.run_group(url, base, count, stop)
+        return
+    ingestor = ingest.member(url, base, 1)
+    thread = ingestor.start()
+    stop.wait()
+    ingestor.stop()
+    thread.join(timeout=30)
 
 
 def _every(stop: threading.Event, seconds: float, job: Callable[[], object]) -> None:

@@ -17,7 +17,10 @@ import datetime as dt
 import json
 import logging
 import re
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +33,7 @@ from publica.core import clock
 from publica.core.actors import SystemActor
 from publica.sensors.values import ValueProblem, parse_interval
 
-__all__ = ["Ingestor", "Reading", "parse_message"]
+__all__ = ["Ingestor", "Reading", "member", "parse_message", "retire_members", "run_group"]
 
 logger = logging.getLogger(__name__)
 INGESTOR = SystemActor("mqtt-ingest")
@@ -40,6 +43,10 @@ _TOPIC = re.compile(r"v1\.1/Datastreams\((\d{1,18})\)/Observations")
 MAX_SKEW = dt.timedelta(minutes=5)
 #: The longest wait between tries while the database refuses writes.
 MAX_PAUSE = 5.0
+#: How long the broker keeps an ingester's session (and the readings queued for it).
+SESSION_EXPIRY = 7 * 86_400
+#: Member numbers probed above the configured count, to retire after scaling down.
+RETIRE_PROBE = 8
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,10 @@ class Ingestor:
         self._stopping = threading.Event()
         self._full = threading.Event()
         self._pause = flush_every  # grows while writes fail, up to MAX_PAUSE
+        self._retiring, self._session_present, self._ready = False, False, threading.Event()
+        self._last_received = time.monotonic()
         self._streams: dict[int, Any] = {}  # Datastreams seen, by id
+        self._client_id = client_id
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -136,6 +146,11 @@ class Ingestor:
     # MQTT callbacks (the network thread)
 
     def _connected(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if self._retiring:  # take no new readings; the session's queue still arrives
+            self._session_present = bool(flags.session_present)
+            client.unsubscribe(self.topic)
+            self._ready.set()
+            return
         client.subscribe(self.topic, qos=1)
         logger.info("subscribed to %s on %s:%s", self.topic, self.host, self.port)
 
@@ -148,6 +163,7 @@ class Ingestor:
         with self._lock:
             self._buffer.append((message.mid, reading))
             full = len(self._buffer) >= self.batch
+            self._last_received = time.monotonic()
         if full:
             self._full.set()  # write now rather than at the next tick
 
@@ -161,14 +177,17 @@ class Ingestor:
 
     # Writing (the ingesting thread)
 
-    def run(self) -> None:
+    def _connect(self) -> None:
         from paho.mqtt.packettypes import PacketTypes
         from paho.mqtt.properties import Properties
 
         properties = Properties(PacketTypes.CONNECT)
-        properties.SessionExpiryInterval = 7 * 86_400  # keep the session (and its queue) a week
+        properties.SessionExpiryInterval = SESSION_EXPIRY
         self.client.connect(self.host, self.port, clean_start=False, properties=properties)
         self.client.loop_start()
+
+    def run(self) -> None:
+        self._connect()
         try:
             while not self._stopping.is_set():
                 if self._pause > self.flush_every:  # backing off: a full buffer may not hurry it
@@ -182,6 +201,36 @@ class Ingestor:
             self.client.loop_stop()
             self.client.disconnect()
             close_old_connections()
+
+    def retire(self, quiet: float = 1.0) -> int:
+        """End this client's session for good, storing first what the broker still holds for
+        it; the number stored. For members beyond the configured count after scaling down,
+        whose share of the readings would otherwise wait on the broker for them."""
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        self._retiring = True
+        self._connect()
+        try:
+            if not self._ready.wait(10):
+                raise ConnectionError(f"no answer from the MQTT broker at {self.host}:{self.port}")
+            while self._session_present:
+                self._stopping.wait(self.flush_every)
+                self.flush()
+                with self._lock:
+                    idle = not self._buffer and time.monotonic() - self._last_received > quiet
+                if idle:
+                    break
+            if self._session_present:
+                logger.info("retired %s, storing %d readings it held", self._client_id,
+                            self.stats.stored)  # fmt: skip
+        finally:
+            ending = Properties(PacketTypes.DISCONNECT)
+            ending.SessionExpiryInterval = 0  # the broker forgets the session now
+            self.client.disconnect(properties=ending)
+            self.client.loop_stop()
+            close_old_connections()
+        return self.stats.stored
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, name="mqtt-ingest", daemon=True)
@@ -247,3 +296,44 @@ class Ingestor:
             self._buffer[:0] = items
         self.stats.retries += 1
         self._pause = min(max(self._pause * 2, 0.5), MAX_PAUSE)
+
+
+# ---------------------------------------------------------------------------- a group of ingesters
+
+
+def member(url: str, base_id: str, number: int) -> Ingestor:
+    """Ingester `number` (from 1) of the group: its own session, and the group's shared
+    subscription, named after `base_id` (the broker spreads readings over every session in
+    it, so two deployments on one broker need two client ids)."""
+    return Ingestor(url, client_id=f"{base_id}-{number}", share=base_id)
+
+
+def retire_members(url: str, base_id: str, *, above: int) -> int:
+    """Retire the members numbered above `above` that a larger group left on the broker (a
+    member that never existed costs one connection); the readings they held, now stored."""
+    return sum(
+        member(url, base_id, number).retire()
+        for number in range(above + 1, above + RETIRE_PROBE + 1)
+    )
+
+
+def run_group(url: str, base_id: str, count: int, stop: threading.Event) -> None:
+    """Run `count` member processes (`publica sensors ingest --member N`), restarting any that
+    exits, until `stop` is set; then stop them, letting each store what it holds."""
+    command = [sys.executable, "-m", "publica.cli", "sensors", "ingest", "--url", url]
+    children: dict[int, subprocess.Popen[bytes]] = {}
+    try:
+        while not stop.is_set():
+            for number in range(1, count + 1):
+                child = children.get(number)
+                if child is None or child.poll() is not None:
+                    if child is not None:
+                        logger.warning("ingester %d stopped (%s); starting it again", number,
+                                       child.returncode)  # fmt: skip
+                    children[number] = subprocess.Popen([*command, "--member", str(number)])
+            stop.wait(1)
+    finally:
+        for child in children.values():
+            child.terminate()
+        for child in children.values():
+            child.wait(timeout=60)

@@ -14,7 +14,7 @@ import pytest
 from django.db import OperationalError
 
 from publica.sensors import services
-from publica.sensors.ingest import Ingestor, Rejected, parse_message
+from publica.sensors.ingest import Ingestor, Rejected, member, parse_message, retire_members
 from publica.sensors.models import Observation
 
 BROKER = ("127.0.0.1", 1883)
@@ -122,6 +122,7 @@ def test_readings_published_while_the_ingestor_was_down_arrive_when_it_returns(s
         thread.join(timeout=10)
     values = sorted(Observation.objects.values_list("value", flat=True))
     assert values == [float(n) for n in range(50)] + [float(100 + n) for n in range(20)]
+    Ingestor("mqtt://127.0.0.1:1883", client_id=client_id).retire()  # leave no session behind
 
 
 @needs_broker
@@ -139,8 +140,8 @@ def test_readings_whose_write_fails_stay_buffered_and_are_stored_on_the_next_try
 
     monkeypatch.setattr(services, "observations_create", fails_once)
     topic = f"v1.1/Datastreams({station['datastream']})/Observations"
-    ingestor = Ingestor("mqtt://127.0.0.1:1883", client_id=f"publica-test-{uuid.uuid4().hex[:8]}",
-                        flush_every=0.05)  # fmt: skip
+    client_id = f"publica-test-{uuid.uuid4().hex[:8]}"
+    ingestor = Ingestor("mqtt://127.0.0.1:1883", client_id=client_id, flush_every=0.05)
     thread = ingestor.start()
     try:
         time.sleep(0.5)
@@ -150,3 +151,31 @@ def test_readings_whose_write_fails_stay_buffered_and_are_stored_on_the_next_try
         ingestor.stop()
         thread.join(timeout=10)
     assert ingestor.stats.retries >= 1 and ingestor.stats.stored == 10
+    Ingestor("mqtt://127.0.0.1:1883", client_id=client_id).retire()
+
+
+@needs_broker
+@pytest.mark.django_db(transaction=True)
+def test_a_group_shares_the_readings_and_retiring_a_member_stores_what_it_held(station):
+    topic = f"v1.1/Datastreams({station['datastream']})/Observations"
+    url, base = "mqtt://127.0.0.1:1883", f"publica-test-{uuid.uuid4().hex[:8]}"
+    first, second = member(url, base, 1), member(url, base, 2)
+    threads = [first.start(), second.start()]
+    time.sleep(0.5)
+    _publish([(topic, json.dumps({"result": n}).encode()) for n in range(40)])
+    _wait(lambda: _stored() == 40)
+    assert first.stats.stored > 0 and second.stats.stored > 0  # the broker spread them
+    second.stop()
+    threads[1].join(timeout=10)
+
+    # Scaled down to one: the broker still gives the second member its share, and keeps it.
+    _publish([(topic, json.dumps({"result": 100 + n}).encode()) for n in range(40)])
+    _wait(lambda: first.stats.stored + second.stats.stored >= 60)
+    waiting = 80 - _stored()
+    assert waiting > 0
+    assert retire_members(url, base, above=1) == waiting
+    assert _stored() == 80
+    first.stop()
+    threads[0].join(timeout=10)
+    assert retire_members(url, base, above=1) == 0  # the session is gone: nothing waits
+    retire_members(url, base, above=0)  # leave no session behind on the broker
