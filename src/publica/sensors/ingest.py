@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import logging
 import re
+import struct
 import subprocess
 import sys
 import threading
@@ -266,19 +267,20 @@ class Ingestor:
                 for mid, _ in items:
                     self._drop("datastream", mid)
                 continue
-            rows = [ObservationRow(phenomenon_time=r.phenomenon_time, result=r.result,
-                                   phenomenon_time_end=r.phenomenon_time_end)
+            rows = [ObservationRow(r.phenomenon_time, r.result, r.phenomenon_time_end)
                     for _, r in items]  # fmt: skip
             try:
                 written = observations_create(datastream=datastream, rows=rows, actor=INGESTOR)
             except Exception:
                 self._failed(items, "could not store %d readings", len(rows))
                 continue
+            stored_mids = []
             for (mid, _), problem in zip(items, written.problems, strict=True):
                 if problem is None:
-                    self.client.ack(mid, 1)
+                    stored_mids.append(mid)
                 else:
                     self._drop(problem.kind, mid)
+            _acknowledge(self.client, stored_mids)
             stored += written.created
             self.stats.duplicates += written.duplicates
         if stored:
@@ -296,6 +298,22 @@ class Ingestor:
             self._buffer[:0] = items
         self.stats.retries += 1
         self._pause = min(max(self._pause * 2, 0.5), MAX_PAUSE)
+
+
+def _acknowledge(client: Any, mids: list[int]) -> None:
+    """PUBACK each message. paho sends each acknowledgement as its own packet, waking its
+    network thread every time, which costs a fifth of ingestion; the bytes of all of them
+    go as one write here instead (on the wire they are the same packets). Falls back to
+    `ack()` should paho's queue ever change."""
+    queue = getattr(client, "_packet_queue", None)
+    if queue is None or not mids:
+        for mid in mids:
+            client.ack(mid, 1)
+        return
+    from paho.mqtt.client import PUBACK
+
+    packets = b"".join(struct.pack("!BBH", PUBACK, 2, mid) for mid in mids)
+    queue(PUBACK, packets, 0, 0)
 
 
 # ---------------------------------------------------------------------------- a group of ingesters

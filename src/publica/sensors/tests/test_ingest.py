@@ -122,6 +122,7 @@ def test_readings_published_while_the_ingestor_was_down_arrive_when_it_returns(s
         thread.join(timeout=10)
     values = sorted(Observation.objects.values_list("value", flat=True))
     assert values == [float(n) for n in range(50)] + [float(100 + n) for n in range(20)]
+    assert again.stats.duplicates == 0  # the first ingester's acknowledgements reached the broker
     Ingestor("mqtt://127.0.0.1:1883", client_id=client_id).retire()  # leave no session behind
 
 
