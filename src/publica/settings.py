@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "publica.notify",
     "publica.alerts",
     "publica.sensors",
+    "publica.assistant",
     "django_tasks",
     "django_tasks_db",
 ]

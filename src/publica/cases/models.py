@@ -80,6 +80,14 @@ class Case(models.Model):
     flagged = models.BooleanField(default=False, help_text="Needs a person to review it.")
     flag_reason = models.CharField(max_length=300, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text="Set when staff merged this report into another one about the same problem.",
+    )
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change.")
     updated_at = models.DateTimeField()
 
@@ -137,6 +145,9 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated"
         RULE_FAILED = "rule_failed"
         ATTACHED = "attached"
+        RECATEGORISED = "recategorised"
+        MERGED = "merged"
+        FOLLOWED = "followed"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -245,3 +256,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Follower(models.Model):
+    """Someone who gets a case's updates without having reported it: a resident who chose to
+    follow an existing report instead of filing the same problem again, or the reporter of a
+    duplicate that staff merged into this case. A signed-in resident, or a bare email."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    since = models.DateTimeField()
+    merged_from = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The duplicate whose reporter this follower is.",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], condition=models.Q(user__isnull=False),
+                                    name="one_follow_per_user"),
+            models.UniqueConstraint(fields=["case", "email"], condition=~models.Q(email=""),
+                                    name="one_follow_per_email"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"follower of case {self.case_id}"
