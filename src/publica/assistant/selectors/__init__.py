@@ -1,0 +1,1 @@
+"""The assistant's reads, one module per capability (see `publica.assistant.services`)."""
