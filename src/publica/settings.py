@@ -196,6 +196,17 @@ PUBLICA_LEDGER_ORIGIN = env.str("PUBLICA_LEDGER_ORIGIN", default="localhost/ledg
 PUBLICA_LEDGER_KEY = env.str("PUBLICA_LEDGER_KEY", default="")
 PUBLICA_LEDGER_INTEGRATE_ON_COMMIT = env.bool("PUBLICA_LEDGER_INTEGRATE_ON_COMMIT", default=True)
 PUBLICA_LEDGER_INTERVAL = env.float("PUBLICA_LEDGER_INTERVAL", default=0.5)
+
+# Help answers (publica.assistant): embeddings when the `assistant` extra is installed; below
+# the confidence the assistant says it does not know; questions an address may ask a minute.
+PUBLICA_ASSISTANT_EMBEDDINGS = env.bool("PUBLICA_ASSISTANT_EMBEDDINGS", default=True)
+PUBLICA_ASSISTANT_MIN_CONFIDENCE = env.float("PUBLICA_ASSISTANT_MIN_CONFIDENCE", default=0.35)
+PUBLICA_ASSISTANT_RATE_PER_MINUTE = env.int("PUBLICA_ASSISTANT_RATE_PER_MINUTE", default=120)
+# Optional rephrasing by an OpenAI-compatible chat endpoint (empty URL: off).
+PUBLICA_ASSISTANT_LLM_URL = env.str("PUBLICA_ASSISTANT_LLM_URL", default="")
+PUBLICA_ASSISTANT_LLM_MODEL = env.str("PUBLICA_ASSISTANT_LLM_MODEL", default="")
+PUBLICA_ASSISTANT_LLM_KEY = env.str("PUBLICA_ASSISTANT_LLM_KEY", default="")
+PUBLICA_ASSISTANT_LLM_TIMEOUT = env.float("PUBLICA_ASSISTANT_LLM_TIMEOUT", default=5.0)
 RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 
 # Behind HTTPS (every real deployment) cookies are Secure and browsers are told to stay on HTTPS.
@@ -280,3 +291,11 @@ PUBLICA_HOLIDAYS_SUBDIVISION = env.str("PUBLICA_HOLIDAYS_SUBDIVISION", default="
 PUBLICA_WORKER_INTERVAL = env.int("PUBLICA_WORKER_INTERVAL", default=60)
 PUBLICA_SERVE_WORKERS = env.int("PUBLICA_SERVE_WORKERS", default=os.cpu_count() or 1)
 PUBLICA_SERVE_THREADS = env.int("PUBLICA_SERVE_THREADS", default=1)
+# Triage (publica.assistant): the classifier routes a report by itself only when it is at
+# least this sure (0 to 1; above 1 never); it retrains after this many days, or sooner once
+# this many new cases have been filed.
+PUBLICA_TRIAGE_AUTO_ROUTE_CONFIDENCE = env.float(
+    "PUBLICA_TRIAGE_AUTO_ROUTE_CONFIDENCE", default=0.7
+)
+PUBLICA_TRIAGE_RETRAIN_DAYS = env.int("PUBLICA_TRIAGE_RETRAIN_DAYS", default=7)
+PUBLICA_TRIAGE_RETRAIN_CASES = env.int("PUBLICA_TRIAGE_RETRAIN_CASES", default=500)

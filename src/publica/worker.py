@@ -59,12 +59,25 @@ def _check_silent_sensors() -> int:
     return alarms_check_absences()
 
 
+def _retrain_triage() -> int:
+    """Retrain the report classifier when its model is old or many cases came since."""
+    from publica.assistant.services.triage import triage_train_if_due
+    from publica.core.errors import InvalidInput
+
+    try:
+        model = triage_train_if_due()
+    except InvalidInput:  # fewer than two services to tell apart: nothing to learn yet
+        return 0
+    return model.samples if model is not None else 0
+
+
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
     PeriodicJob("ledger-sequencing", _sequence_ledger),
     PeriodicJob("task-result-pruning", _prune_task_results),
     PeriodicJob("silent-sensors", _check_silent_sensors),
+    PeriodicJob("triage-retraining", _retrain_triage),
 ]
 
 

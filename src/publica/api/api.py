@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 
 from publica.accounts.models import Department
 from publica.api import idempotency
+from publica.api.assistant import router as assistant_router
 from publica.api.auth import KeyAuth, require_scope
 from publica.api.ledger import router as ledger_router
 from publica.api.problems import ApiProblem, problem, problem_for
@@ -91,6 +92,7 @@ api = PublicaAPI(
 ERRORS: dict[int, type] = {code: Problem for code in (401, 403, 404, 422, 429)}
 api.add_router("/ledger", ledger_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/assistant", assistant_router)
 
 
 @api.exception_handler(PublicaError)

@@ -111,6 +111,12 @@ class Case(models.Model):
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["assignee", "closed_at"]),
             models.Index(fields=["submitted_at", "id"], name="cases_by_submission"),
+            # Finding possible duplicates of a new report: open reports near a point.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=models.Q(closed_at__isnull=True, duplicate_of__isnull=True),
+                name="open_reports_by_place",
+            ),
         ]
 
     def __str__(self) -> str:

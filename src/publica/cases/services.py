@@ -26,6 +26,7 @@ from publica.cases.models import (
     Case,
     CaseEvent,
     Channel,
+    Follower,
     InformationRequest,
     Priority,
     ReferenceSequence,
@@ -44,7 +45,7 @@ from publica.core.errors import (
     TransitionNotAllowed,
 )
 from publica.ledger import entries as ledger_entries
-from publica.ledger.services import ledger_append
+from publica.ledger.services import ledger_append, ledger_append_merge
 from publica.notify.services import messages_for_event
 
 __all__ = [
@@ -54,7 +55,10 @@ __all__ = [
     "case_clear_flag",
     "case_escalate_overdue",
     "case_flag",
+    "case_follow",
+    "case_merge",
     "case_provide_info",
+    "case_recategorise",
     "case_request_info",
     "case_set_priority",
     "case_submit",
@@ -136,6 +140,10 @@ def case_submit(
             data_for_event["attachments"] = [attachment.pk for attachment in stored]
         event = _record(case, Kind.SUBMITTED, actor, role, data_for_event, public=True)
         _react(case, event)
+        if definition.get("review_flags"):  # reviewed after commit; the assistant builds on cases
+            from publica.assistant.services.flags import flags_review_after_commit
+
+            flags_review_after_commit(case)
     return case
 
 
@@ -224,7 +232,7 @@ def case_flag(*, case: Case, reason: str, actor: Actor) -> Case:
     reason = _required_text("reason", reason, limit=300)
     with transaction.atomic():
         case = _lock(case, None)
-        role = permissions.require_staff(actor, case)
+        role = permissions.require_staff(actor, case, (*permissions.CASE_STAFF, AUTOMATION))
         _flag(case, reason, actor, role)
     return case
 
@@ -239,6 +247,51 @@ def case_clear_flag(*, case: Case, actor: Actor, reason: str = "") -> Case:
             _save(case, ["flagged", "flag_reason"])
             data = {"previous_reason": previous, "reason": reason}
             _record(case, Kind.FLAG_CLEARED, actor, role, data, public=False)
+    return case
+
+
+def case_recategorise(*, case: Case, service: Service, actor: Actor, reason: str = "") -> Case:
+    """Move a report filed under the wrong service to `service`'s current version and team.
+
+    The case keeps its reference, priority and flag. Answers the new form does not ask are
+    kept in the event, not in the case. The state carries over when the new workflow has it
+    (and it is not an end state), else the case restarts at the new workflow's first state;
+    its due time follows the new service's SLA from the day it was submitted. Not a decision:
+    no ledger entry, and no message to the resident.
+    """
+    version = service.current_version
+    if not service.is_active or version is None:
+        raise InvalidInput([FieldError("service", f"{service.title} is not taking cases")])
+    with transaction.atomic():
+        case = _lock(case, None)
+        _require_open(case)
+        role = permissions.require_staff(actor, case, (*permissions.CASE_STAFF, AUTOMATION))
+        if case.service_id == service.pk:
+            raise InvalidInput([FieldError("service", f"the case is already {service.title}")])
+        flow, questions = version.workflow, version.definition["form"]["schema"]["properties"]
+        state = case.state
+        if state not in flow.states or flow.is_terminal(state):
+            state = flow.initial
+        data = {
+            "from_service": case.service.slug, "to_service": service.slug,
+            "from_version": case.service_version.number, "to_version": version.number,
+            "from_department": case.department.slug, "to_department": service.department.slug,
+            "from_state": case.state, "to_state": state, "reason": reason.strip(),
+            "dropped_answers": {k: v for k, v in case.data.items() if k not in questions},
+        }  # fmt: skip
+        case.service, case.service_version = service, version
+        case.department, case.state = service.department, state
+        case.data = {k: v for k, v in case.data.items() if k in questions}
+        started = timezone.localtime(case.submitted_at)
+        case.due_at = sla.due_at(started, **_sla_terms(version.definition)) + dt.timedelta(
+            seconds=case.sla_paused_seconds
+        )
+        fields = ["service", "service_version", "department", "state", "data", "due_at"]
+        if case.assignee is not None and not _can_work(case.assignee, case):
+            case.assignee = None
+            fields.append("assignee")
+        _save(case, fields)
+        _record(case, Kind.RECATEGORISED, actor, role, data, public=False)
     return case
 
 
@@ -373,6 +426,88 @@ def case_escalate_overdue(*, actor: SystemActor = SCHEDULER) -> list[Case]:
                 _flag(case, f"Overdue since {_local_date(case.due_at)}", actor, AUTOMATION)
             escalated.append(case)
     return escalated
+
+
+def case_follow(*, case: Case, actor: Actor | None, email: str = "") -> Follower:
+    """A resident follows an open public report instead of sending the same one again: a
+    signed-in resident by their account, anyone else by `email`. They then get the report's
+    public updates (`notify`); following twice changes nothing."""
+    email = (email or "").strip()
+    user = actor if isinstance(actor, User) else None
+    if user is not None and (not user.is_active or not user.is_resident):
+        raise PermissionDenied("only residents follow reports; staff work them from the queue")
+    if actor is not None and user is None:
+        raise PermissionDenied(f"{actor} may not follow reports")
+    if user is None:
+        _check_email("email", email)
+    with transaction.atomic():
+        case = _lock(case, None)
+        _require_open(case)
+        definition = case.service_version.definition
+        if definition["kind"] != "report" or definition.get("public_requests") is False:
+            raise NotFound(f"no public report {case.reference}")
+        if _reported_by(case, user, email):
+            message = f"you sent {case.reference}, so you already get its updates"
+            raise InvalidInput([FieldError("case", message)])
+        existing = _follower(case, user, email)
+        if existing is not None:
+            return existing
+        follower = Follower.objects.create(
+            case=case, user=user, email="" if user else email, since=clock.now()
+        )
+        _save(case, [])
+        data = {"follower": follower.pk, "by": "account" if user else "email"}
+        _record(case, Kind.FOLLOWED, actor, Role.RESIDENT if user else "public", data, public=False)
+    return follower
+
+
+def case_merge(*, child: Case, parent: Case, actor: Actor, reason: str = "") -> Case:
+    """Staff merge a report (`child`) into an earlier one about the same problem (`parent`).
+
+    The child is closed through its workflow's step to the service's `duplicates.close_as`
+    state (default `duplicate`), so the resident gets that state's message and the ledger a
+    decision, as for any closure; a workflow without that step refuses the merge rather than
+    closing the case around it. The child then points at the parent, its reporter (and its
+    followers) follow the parent, both timelines say so, and the ledger records the merge.
+    """
+    if child.pk == parent.pk:
+        raise InvalidInput([FieldError("parent", "a report cannot be merged into itself")])
+    reason = reason.strip()
+    with transaction.atomic():
+        first, second = sorted((child, parent), key=lambda each: each.pk)  # one lock order
+        locked = {first.pk: _lock(first, None), second.pk: _lock(second, None)}
+        child, parent = locked[child.pk], locked[parent.pk]
+        role = permissions.require_staff(actor, child)
+        permissions.require_staff(actor, parent)
+        _require_open(child)
+        if parent.closed_at is not None:
+            message = f"{parent.reference} is closed; merge into an open report"
+            raise InvalidInput([FieldError("parent", message)])
+        if parent.duplicate_of_id is not None:
+            message = f"{parent.reference} is itself merged into another report"
+            raise InvalidInput([FieldError("parent", message)])
+        step = _duplicate_step(child)
+        role = permissions.acting_role(actor, child, step.roles)
+        before = child.state
+        child.duplicate_of = parent
+        _save(child, ["duplicate_of"])
+        because = f": {reason}" if reason else ""
+        text = f"Merged into {parent.reference}{because}"
+        data = {"parent": parent.reference, "child": child.reference, "text": text}
+        _record(child, Kind.MERGED, actor, role, data, public=True)
+        _move(child, step, actor, role, reason or f"Already reported as {parent.reference}")
+        moved = _follow_from(child, parent)
+        _save(parent, [])
+        parent_text = f"{child.reference} merged into this report{because}"
+        parent_data = {**data, "text": parent_text, "followers_added": moved}
+        _record(parent, Kind.MERGED, actor, role, parent_data, public=False)
+        ledger_append_merge(
+            case=child.reference, into=parent.reference, service=child.service.slug,
+            service_version=child.service_version.number, from_state=before,
+            to_state=child.state, outcome=child.outcome, role=role,
+            digest=ledger_entries.data_digest(child.ledger_key, child.data),
+        )  # fmt: skip
+    return child
 
 
 # The steps every write shares. Callers hold the case's row lock inside a transaction.
@@ -653,6 +788,69 @@ def _require_can_work(user: User, case: Case) -> None:
     )
     if not user.is_active or not (works_here or user.role == Role.ADMIN):
         raise PermissionDenied(f"{user} cannot work cases of {case.department}")
+
+
+def _can_work(user: User, case: Case) -> bool:
+    try:
+        _require_can_work(user, case)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _duplicate_step(case: Case) -> Step:
+    definition = case.service_version.definition
+    target = str((definition.get("duplicates") or {}).get("close_as", "duplicate"))
+    try:
+        return case.service_version.workflow.step(case.state, target)
+    except TransitionNotAllowed:
+        raise TransitionNotAllowed(
+            f"{definition['title']} cannot close a report as a duplicate from "
+            f"{case.state_label.lower()}: its workflow has no step from {case.state!r} to "
+            f"{target!r} (see docs/service-files.md, duplicates)"
+        ) from None
+
+
+def _reported_by(case: Case, user: User | None, email: str) -> bool:
+    if user is not None:
+        return case.applicant_id == user.pk
+    return bool(email) and case.contact_email.lower() == email.lower()
+
+
+def _follower(case: Case, user: User | None, email: str) -> Follower | None:
+    if user is not None:
+        return Follower.objects.filter(case=case, user=user).first()
+    return Follower.objects.filter(case=case, email__iexact=email).first()
+
+
+def _follow_from(child: Case, parent: Case) -> int:
+    """Make the child's reporter and followers followers of the parent; how many were added."""
+    people: list[tuple[User | None, str]] = []
+    if child.applicant is not None:
+        people.append((child.applicant, ""))
+    elif child.contact_email:
+        people.append((None, child.contact_email))
+    people += [(f.user, f.email) for f in child.followers.select_related("user")]
+    added, now = 0, clock.now()
+    for user, email in people:
+        if _reported_by(parent, user, email) or _follower(parent, user, email) is not None:
+            continue
+        Follower.objects.create(
+            case=parent, user=user, email="" if user else email, since=now, merged_from=child
+        )
+        added += 1
+    return added
+
+
+def _check_email(field: str, email: str) -> None:
+    if not email:
+        raise InvalidInput([FieldError(field, "enter your email address, or sign in")])
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise InvalidInput(
+            [FieldError(field, "enter an email address like name@example.com")]
+        ) from None
 
 
 def _local_date(moment: dt.datetime) -> str:

@@ -23,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from publica.accounts.roles import AUTOMATION, TRANSITION_ROLES
+from publica.assistant import flags as review_flags
 from publica.cases import rules, workflow
 from publica.core.errors import FieldError, InvalidInput
 
@@ -128,6 +129,17 @@ FILE_SCHEMA: dict[str, Any] = {
         },
         "lookups": {"type": "object"},
         "public_requests": {"type": "boolean"},
+        "review_flags": review_flags.CONFIG_SCHEMA,
+        "duplicates": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "radius_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 5000},
+                "related": {"type": "array", "items": {"type": "string", "pattern": _SLUG}},
+                "close_as": {"type": "string", "pattern": _NAME},
+            },
+        },
         "workflow": {
             "type": "object",
             "additionalProperties": False,
@@ -269,6 +281,10 @@ def _check_meaning(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 allowed = ", ".join(sorted(TRANSITION_ROLES))
                 yield f"workflow.transitions.{index}.roles", f"unknown role {role!r}; use {allowed}"
     yield from _check_automation(data, graph)
+    yield from review_flags.config_problems(data)
+    close_as = data.get("duplicates", {}).get("close_as")
+    if close_as is not None and not graph.is_terminal(close_as):
+        yield "duplicates.close_as", f"{close_as!r} is not a workflow state with an outcome"
     for state, text in data.get("notifications", {}).items():
         if state not in graph.states:
             yield f"notifications.{state}", f"no workflow state named {state!r}"

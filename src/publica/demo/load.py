@@ -29,7 +29,7 @@ from publica.catalogue.services import service_load_path
 from publica.core import clock
 from publica.core.actors import DEMO
 from publica.core.errors import InvalidInput, PublicaError
-from publica.demo import people
+from publica.demo import people, reports
 from publica.demo.answers import fake_answers
 from publica.sensors.alarms import rules_load
 from publica.sensors.demo import load_demo_things
@@ -88,6 +88,7 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
         for started in bar:
             service = rng.choices(list(services.values()), weights)[0]
             _past_case(rng, service, started, now, staff, residents)
+    _claims_sharing_an_account(rng, services.get("council-tax-reduction"), now)
     escalated = len(case_services.case_escalate_overdue(actor=DEMO))
     return (
         f"Demo loaded: {len(results)} services, {sum(map(len, staff.values()))} caseworkers and "
@@ -175,6 +176,7 @@ def _past_case(
 ) -> None:
     form = service.current_version.definition["form"]  # type: ignore[union-attr]
     data = _valid_answers(rng, form)
+    _describe(random.Random(started.isoformat()), service.slug, form, data)
     resident = rng.choice(residents) if rng.random() < 0.6 else None
     channel = rng.choices([Channel.PORTAL, Channel.STAFF, Channel.API], [75, 15, 10])[0]
     team = staff[service.department.slug]
@@ -185,6 +187,23 @@ def _past_case(
             service=service, data=data, actor=actor, channel=channel, contact=contact
         )
     _work(rng, case, started, now, team)
+
+
+def _claims_sharing_an_account(
+    rng: random.Random, service: Service | None, now: dt.datetime
+) -> None:
+    """Three council tax claims on one account this week, from three people: the third gets a
+    review flag (docs/assistant.md, "Review flags"), so the demo has one to show."""
+    if service is None or service.current_version is None:
+        return
+    form = service.current_version.definition["form"]
+    for days_ago, claimant in ((6, 1), (4, 2), (1, 3)):
+        data = {**_valid_answers(rng, form), "account_number": "40590018"}
+        with clock.at(now - dt.timedelta(days=days_ago)):
+            case_services.case_submit(
+                service=service, data=data, actor=None,
+                contact={"email": f"claimant{claimant}@example.org"},
+            )  # fmt: skip
 
 
 def _work(
@@ -235,6 +254,15 @@ def _work(
                 )
             except PublicaError:
                 return
+
+
+def _describe(rng: random.Random, slug: str, form: dict[str, Any], data: dict[str, Any]) -> None:
+    """Most reports come with the resident's own words, varied as residents write them."""
+    name, needs = reports.FIELDS.get(slug, ("description", {}))
+    question = form["schema"]["properties"].get(name)
+    text = reports.describe(rng, slug, limit=question.get("maxLength", 1000)) if question else None
+    if text and rng.random() < 0.9:
+        data.update({**needs, name: text})
 
 
 def _reachable(case: Case) -> bool:

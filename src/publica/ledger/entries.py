@@ -6,19 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 from typing import Any
 
 import rfc8785
 
-__all__ = ["FIELDS", "KINDS", "data_digest", "decision"]
+__all__ = ["FIELDS", "KINDS", "MERGE_FIELDS", "data_digest", "decision", "merge"]
 
 #: transition: staff moved a case on; decision: staff closed it with an outcome;
-#: automated-decision: a rule moved it; withdrawal: the applicant withdrew it.
-KINDS = ("transition", "decision", "automated-decision", "withdrawal")
+#: automated-decision: a rule moved it; withdrawal: the applicant withdrew it;
+#: merged: staff merged a duplicate report into another (`merge`, which adds `into`).
+KINDS = ("transition", "decision", "automated-decision", "withdrawal", "merged")
 FIELDS = frozenset({
     "type", "case", "service", "service_version", "from", "to", "outcome", "role", "time",
     "data_digest",
 })  # fmt: skip
+#: A merged entry also names the report the duplicate was merged into.
+MERGE_FIELDS = FIELDS | {"into"}
 
 
 def data_digest(key: str, data: Any) -> str:
@@ -48,3 +52,26 @@ def decision(
         "from": from_state, "to": to_state, "outcome": outcome or None, "role": role,
         "time": moment, "data_digest": digest,
     })  # fmt: skip
+
+
+def merge(
+    *,
+    case: str,
+    into: str,
+    service: str,
+    service_version: int,
+    from_state: str,
+    to_state: str,
+    outcome: str,
+    role: str,
+    at: dt.datetime,
+    digest: str,
+) -> bytes:
+    """A duplicate report (`case`) merged into another (`into`): both references and the
+    duplicate's own change of state, nothing about who reported either."""
+    body = json.loads(decision(
+        kind="merged", case=case, service=service, service_version=service_version,
+        from_state=from_state, to_state=to_state, outcome=outcome, role=role, at=at,
+        digest=digest,
+    ))  # fmt: skip
+    return rfc8785.dumps({**body, "into": into})

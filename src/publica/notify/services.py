@@ -98,7 +98,7 @@ def event_type(event: CaseEvent) -> str:
 def messages_for_event(case: Case, event: CaseEvent) -> list[Message]:
     """The applicant's email or text and the webhook calls an event causes, queued."""
     now = event.created_at
-    messages = _resident_messages(case, event, now)
+    messages = _resident_messages(case, event, now) + _follower_messages(case, event, now)
     kind = event_type(event)
     if kind:
         for subscription in _subscribers(case, kind):
@@ -149,6 +149,38 @@ def _resident_messages(case: Case, event: CaseEvent, now: dt.datetime) -> list[M
         html=render_to_string("notify/case_email.html", context),
         **common,
     )]  # fmt: skip
+
+
+def _follower_messages(case: Case, event: CaseEvent, now: dt.datetime) -> list[Message]:
+    """The same public step, by email, to those who follow the report (`cases.Follower`).
+    Not essential: they did not send it, so an opt-out stops these, and each has the link."""
+    text = event.data.get("message", "")
+    if event.kind != CaseEvent.Kind.TRANSITIONED or not event.public or not text:
+        return []
+    applicant = (case.contact_email or (case.applicant.email if case.applicant else "")).lower()
+    addresses = {
+        (f.user.email if f.user else f.email).lower() for f in case.followers.select_related("user")
+    } - {"", applicant}
+    if not addresses:
+        return []
+    addresses -= set(OptOut.objects.filter(address__in=addresses).values_list("address", flat=True))
+    definition = case.service_version.definition
+    state = case.service_version.workflow.labels.get(case.state, case.state)
+    title = definition.get("title", case.service.slug)
+    site = settings.PUBLICA_SITE_URL.rstrip("/")
+    messages = []
+    for address in sorted(addresses):
+        context = {"case": case, "service_title": title, "state": state, "text": text,
+                   "report_url": site + reverse("portal:report", args=[case.reference]),
+                   "preferences_url": preferences_url(address)}  # fmt: skip
+        messages.append(Message(
+            channel=Channel.EMAIL, recipient=address, case=case, event=event,
+            kind="case.followed_update", essential=False, next_attempt_at=now, created_at=now,
+            subject=f"{title}: {state} ({case.reference})",
+            text=render_to_string("notify/follower_email.txt", context),
+            html=render_to_string("notify/follower_email.html", context),
+        ))  # fmt: skip
+    return messages
 
 
 def _submitted_text(definition: dict[str, Any], case: Case) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from publica.api.models import IdempotentRequest
+from publica.assistant.services.duplicates import duplicates_note
+from publica.assistant.services.triage import GENERAL, TRIAGE, triage_case
 from publica.cases.models import CaseEvent, Channel
 from publica.cases.services import case_add_note, case_submit, case_transition
 from publica.catalogue.models import Service
@@ -80,6 +82,10 @@ def request_submit(
             case = case_submit(
                 service=service, data=data, actor=actor, channel=Channel.OPEN311, contact=contact
             )
+            if service.slug == GENERAL:  # the generic code: the classifier finds the service
+                triage_case(case=case, actor=TRIAGE)
+                case.refresh_from_db()
+            duplicates_note(case=case)  # GeoReport cannot ask the client: tell staff
             answer = serializers.submitted_item(case)
             IdempotentRequest.objects.create(
                 api_key_id=actor.key_id, key=key, request_hash=key[8:], status=201,

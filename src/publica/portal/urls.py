@@ -5,8 +5,10 @@ from django.urls import path, reverse_lazy
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from publica.portal import account, messages_links, tracking, transparency, views
+from publica.portal import account, describe, messages_links, tracking, transparency, views
+from publica.portal.duplicates import possible_duplicates, report
 from publica.portal.forms import NewPasswordForm, ResetForm, SignInForm
+from publica.portal.help import help_page
 
 app_name = "portal"
 
@@ -20,10 +22,13 @@ def _message(heading: Promise, text: Promise) -> dict[str, Any]:
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("report/", describe.describe, name="describe"),
     path("services/<slug:slug>/", views.service_detail, name="service"),
     path("services/<slug:slug>/start/", views.service_start, name="start"),
     path("services/<slug:slug>/form/<int:number>/", views.form_page, name="form-page"),
     path("services/<slug:slug>/check/", views.check_answers, name="check"),
+    path("services/<slug:slug>/already-reported/", possible_duplicates, name="possible-duplicates"),
+    path("reports/<str:reference>/", report, name="report"),
     path("cases/<str:reference>/sent/", views.confirmation, name="confirmation"),
     path("cases/<str:reference>/", tracking.case_detail, name="case"),
     path("cases/<str:reference>/withdraw/", tracking.withdraw, name="withdraw"),
@@ -32,6 +37,7 @@ urlpatterns = [
         "cases/<str:reference>/files/<int:attachment_id>/", tracking.attachment, name="attachment"
     ),
     path("track/", tracking.track, name="track"),
+    path("help/", help_page, name="help"),
     path("link/<str:token>/", messages_links.case_link, name="case-link"),
     path("notifications/<str:token>/", messages_links.preferences, name="notification-preferences"),
     path("transparency/ledger", transparency.ledger_page, name="transparency-ledger"),

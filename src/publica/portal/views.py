@@ -27,7 +27,7 @@ from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_get, service_list, service_search
 from publica.core.actors import Actor
 from publica.core.errors import FieldError, InvalidInput, NotFound
-from publica.portal import formpages
+from publica.portal import duplicates, formpages
 from publica.portal import services as portal_services
 from publica.portal.models import Draft, PendingUpload
 from publica.portal.tracking import remember, tracked_case
@@ -127,6 +127,8 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
     service = _service(slug)
     form = _form(service)
     data = _form_state(request, service)
+    if request.method == "GET" and (elsewhere := duplicates.interruption(request, service, data)):
+        return redirect(elsewhere)  # "Is it one of these?" first
     contact_email = request.POST.get("contact-email", "").strip()
     errors: list[FieldError] = []
     if request.method == "POST":

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from publica.cases.services import case_transition, case_withdraw
+from publica.cases.services import case_merge, case_transition, case_withdraw
 from publica.cases.tests.factories import submit_pothole
 from publica.ledger import entries, keys, merkle, note, selectors
 from publica.ledger.models import Checkpoint, Entry, Tile
@@ -33,8 +33,10 @@ def _decisions(pothole, caseworker, resident) -> dict[str, object]:
     automated = submit_pothole(pothole, contact=contact, road_type="main", depth_mm=50)
     withdrawn = submit_pothole(pothole, resident)
     case_withdraw(case=withdrawn, actor=resident, reason="Fixed by Ada's neighbour")
+    merged = submit_pothole(pothole, contact=contact, description="Outside Ada's gate")
+    case_merge(child=merged, parent=moved, actor=caseworker, reason="Ada's neighbour, mistaken")
     return {"transition": moved, "decision": decided, "automated-decision": automated,
-            "withdrawal": withdrawn}  # fmt: skip
+            "withdrawal": withdrawn, "merged": merged}  # fmt: skip
 
 
 def test_every_decision_writes_a_pending_entry_of_its_kind(pothole, caseworker, resident):
@@ -58,7 +60,8 @@ def test_no_entry_of_any_kind_holds_personal_data(pothole, caseworker, resident)
         secrets.append(case.ledger_key)
     for entry in Entry.objects.all():
         raw = bytes(entry.body).decode()
-        assert set(json.loads(raw)) == entries.FIELDS
+        fields = entries.MERGE_FIELDS if entry.kind == "merged" else entries.FIELDS
+        assert set(json.loads(raw)) == fields
         for secret in secrets:
             assert secret.lower() not in raw.lower(), f"{entry.kind} entry leaks {secret!r}"
 
