@@ -87,11 +87,27 @@ test("a resident applies for a parking permit and a caseworker with TOTP approve
   assert.ok(checked.length >= 13, `checked ${checked.length} pages`);
 });
 
+test("a resident asks for help in their own words and describes a problem", async () => {
+  const resident = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await resident.goto(`${publica.base}/help`);
+  await visit(resident, "help");
+  await resident.getByLabel("What do you need help with?").fill("theres a massive hole in the road outside number 12");
+  await resident.getByRole("button", { name: "Ask" }).click();
+  await assert.doesNotReject(resident.getByRole("button", { name: /Start now/ }).first().waitFor());
+  await visit(resident, "help answer");
+
+  await resident.goto(`${publica.base}/report/`);
+  await visit(resident, "describe the problem");
+  await resident.getByRole("button", { name: "Find the right service" }).click();
+  await assert.doesNotReject(resident.getByText("There is a problem").waitFor());
+  await visit(resident, "describe the problem with an error");
+});
+
 test("pages fit a 320 px wide screen without sideways scrolling", async () => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
   for (const path of ["/", "/services/pothole/", "/services/pothole/start/", "/track/", "/account/sign-in/",
-                      "/transparency/ledger"]) {
+                      "/transparency/ledger", "/help", "/report/"]) {
     await page.goto(`${publica.base}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `${path} is ${width}px wide`);
