@@ -111,11 +111,13 @@ class Case(models.Model):
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["assignee", "closed_at"]),
             models.Index(fields=["submitted_at", "id"], name="cases_by_submission"),
-            # Finding possible duplicates of a new report: open reports near a point.
+            # Finding possible duplicates of a new report: cases near a point, and the open
+            # ones with an address but no point (publica.assistant.services.duplicates).
+            models.Index(fields=["latitude", "longitude"], name="cases_by_place"),
             models.Index(
-                fields=["latitude", "longitude"],
-                condition=models.Q(closed_at__isnull=True, duplicate_of__isnull=True),
-                name="open_reports_by_place",
+                fields=["submitted_at"],
+                condition=models.Q(latitude__isnull=True, closed_at__isnull=True),
+                name="open_cases_without_place",
             ),
         ]
 
