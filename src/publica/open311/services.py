@@ -9,8 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from publica.api.models import IdempotentRequest
-from publica.assistant.services.duplicates import duplicates_note
 from publica.assistant.services.triage import GENERAL, TRIAGE, triage_case
+from publica.assistant.tasks import duplicates_note_task
 from publica.cases.models import CaseEvent, Channel
 from publica.cases.services import case_add_note, case_submit, case_transition
 from publica.catalogue.models import Service
@@ -85,7 +85,9 @@ def request_submit(
             if service.slug == GENERAL:  # the generic code: the classifier finds the service
                 triage_case(case=case, actor=TRIAGE)
                 case.refresh_from_db()
-            duplicates_note(case=case)  # GeoReport cannot ask the client: tell staff
+            # GeoReport cannot ask the client about duplicates: staff are told, in the
+            # background, in the same transaction as the report.
+            duplicates_note_task.enqueue(case.pk)
             answer = serializers.submitted_item(case)
             IdempotentRequest.objects.create(
                 api_key_id=actor.key_id, key=key, request_hash=key[8:], status=201,

@@ -144,7 +144,7 @@ def _pool(
     cases = (
         cases.filter(service__slug__in=slugs, closed_at__isnull=True, duplicate_of__isnull=True)
         .exclude(reference=exclude)
-        .select_related("service", "service_version")
+        .select_related("service")  # versions only for the few matches
         .order_by("-submitted_at", "-pk")
     )
     ids: list[int] = []

@@ -33,6 +33,8 @@ def test_a_likely_duplicate_is_filed_and_named_to_staff(
     response = open311.post("requests.json", {"api_key": open311_key, **POTHOLE})
     assert response.status_code == 200, response.content
     case = Case.objects.get(reference=parsed(response)[0]["service_request_id"])
+    assert not case.events.filter(kind=CaseEvent.Kind.NOTE_ADDED).exists()  # not yet: a task
+    _run_tasks()
     note = case.events.get(kind=CaseEvent.Kind.NOTE_ADDED)
     assert not note.public and note.actor_label == "assistant:duplicates"
     assert earlier.reference in note.data["text"] and "11 m away" in note.data["text"]
@@ -46,4 +48,15 @@ def test_a_report_with_nothing_nearby_gets_no_note(
 ) -> None:
     response = open311.post("requests.json", {"api_key": open311_key, **POTHOLE})
     case = Case.objects.get(reference=parsed(response)[0]["service_request_id"])
+    _run_tasks()
     assert not case.events.filter(kind=CaseEvent.Kind.NOTE_ADDED).exists()
+
+
+def _run_tasks() -> None:
+    """Run the queued duplicate-finding tasks as `publica worker` would (each one called)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from publica.assistant.tasks import duplicates_note_task
+
+    for queued in DBTaskResult.objects.filter(task_path__endswith="duplicates_note_task"):
+        duplicates_note_task.call(*queued.args_kwargs["args"])
