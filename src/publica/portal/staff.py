@@ -33,12 +33,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from publica.accounts.models import User
 from publica.accounts.roles import Role
 from publica.accounts.services import mfa_enrol_confirm, mfa_enrol_start, mfa_is_enrolled
+from publica.assistant.services.triage import triage_suggest_for_case
 from publica.cases import permissions, sla
 from publica.cases import selectors as cases
 from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent, Priority
+from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_list
-from publica.core.errors import InvalidInput, NotFound, PublicaError, plain_message
+from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError, plain_message
 from publica.notify.selectors import messages_for_case
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
@@ -194,8 +196,20 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
             "attachments": case.attachments.all(),
             "outbox": messages_for_case(case),
+            **_moves(case, actor),
         },
     )
+
+
+def _moves(case: Case, actor: User) -> dict[str, Any]:
+    """The services staff may move an open case to, the classifier's suggestions first."""
+    if not case.is_open or not _may_act(actor, case):
+        return {}
+    suggested = triage_suggest_for_case(case=case)
+    others = service_list().filter(kind=case.service.kind).exclude(pk=case.service_id)
+    known = {s.slug for s in suggested}
+    rest = [s for s in others.order_by("title") if s.slug not in known]
+    return {"suggested_moves": suggested, "other_moves": rest}
 
 
 @staff_required
@@ -207,7 +221,8 @@ def attachment(request: HttpRequest, reference: str, attachment_id: int) -> File
 @require_POST
 @staff_required
 def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    """One form on the case page: transition, note, assign, take or request information."""
+    """One form on the case page: transition, note, assign, take, move to another service
+    or request information."""
     actor: User = request.user  # type: ignore[assignment]
     case = _case(reference, actor)
     post = request.POST
@@ -237,6 +252,18 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
             case "take":
                 case_services.case_assign(case=case, assignee=actor, actor=actor)
                 done = _("The case is yours.")
+            case "recategorise":
+                target = Service.objects.filter(slug=post.get("service", ""), is_active=True)
+                service = target.first()
+                if service is None:
+                    raise InvalidInput([FieldError("service", _("Choose the service to move to"))])
+                case_services.case_recategorise(
+                    case=case, service=service, actor=actor, reason=post.get("reason", "")
+                )
+                messages.success(request, _("Case moved to %(service)s.") % {"service": service})
+                if not cases.visible_cases(actor=actor).filter(pk=case.pk).exists():
+                    return redirect("staff:queue")  # now another department's
+                return redirect("staff:case", reference=case.reference)
             case "request-info":
                 case_services.case_request_info(
                     case=case, question=post.get("question", ""), actor=actor

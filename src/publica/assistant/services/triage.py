@@ -36,6 +36,7 @@ __all__ = [
     "triage_confirm",
     "triage_move",
     "triage_suggest",
+    "triage_suggest_for_case",
     "triage_train",
     "triage_train_if_due",
 ]
@@ -132,6 +133,15 @@ def triage_suggest(*, text: str, top: int = 3) -> list[Suggestion]:
         Suggestion(slug, services[slug].title, services[slug].summary, confidence)
         for slug, confidence in ranked
         if slug in services and services[slug].is_active
+    ]
+
+
+def triage_suggest_for_case(*, case: Case, top: int = 3) -> list[Suggestion]:
+    """Where else a case may belong, from its own words: for staff moving it. The case's
+    own service is left out; empty without a model or without free text."""
+    text = classifier.case_text(case.service_version.definition["form"], case.data)
+    return [s for s in triage_suggest(text=text, top=top + 1) if s.slug != case.service.slug][
+        :top
     ]
 
 

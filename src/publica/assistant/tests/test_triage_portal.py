@@ -82,3 +82,30 @@ def test_staff_move_from_the_queue_and_an_unknown_service_is_named(
     staff.post(f"/staff/triage/{triage.pk}/", {"action": "move", "service": "streetlight"})
     triage.refresh_from_db()
     assert triage.state == Triage.State.CHANGED and triage.case.service.slug == "streetlight"
+
+
+def test_the_staff_case_page_offers_the_classifiers_services_first_to_move_a_case(
+    model, highways, staff_client
+):
+    case = report(Service.objects.get(slug="pothole"), "an old fridge dumped on the pavement")
+    page = text(staff_client(highways.supervisor).get(f"/staff/cases/{case.reference}/"))
+    moves = page.split('id="move-service"')[1].split("</select>")[0]
+    suggested = moves.split('label="Suggested"')[1].split("</optgroup>")[0]
+    assert 'value="fly-tipping"' in suggested and 'value="pothole"' not in moves
+
+
+def test_staff_move_a_case_from_its_page_and_an_unknown_service_is_named(
+    model, highways, staff_client
+):
+    case = report(Service.objects.get(slug="pothole"), "the lamp post outside is dark")
+    staff = staff_client(highways.supervisor)
+    action = f"/staff/cases/{case.reference}/recategorise/"
+    page = text(staff.post(action, {"service": "nope"}, follow=True))
+    assert "Choose the service to move to" in page
+    case.refresh_from_db()
+    assert case.service.slug == "pothole"
+    response = staff.post(action, {"service": "streetlight", "reason": "a light, not a hole"})
+    case.refresh_from_db()
+    assert case.service.slug == "streetlight" and response.status_code == 302
+    moved = case.events.get(kind="recategorised")
+    assert moved.data["from_service"] == "pothole" and moved.data["reason"] == "a light, not a hole"
