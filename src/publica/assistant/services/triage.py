@@ -140,9 +140,7 @@ def triage_suggest_for_case(*, case: Case, top: int = 3) -> list[Suggestion]:
     """Where else a case may belong, from its own words: for staff moving it. The case's
     own service is left out; empty without a model or without free text."""
     text = classifier.case_text(case.service_version.definition["form"], case.data)
-    return [s for s in triage_suggest(text=text, top=top + 1) if s.slug != case.service.slug][
-        :top
-    ]
+    return [s for s in triage_suggest(text=text, top=top + 1) if s.slug != case.service.slug][:top]
 
 
 def triage_case(*, case: Case, actor: Actor) -> Triage:
