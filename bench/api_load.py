@@ -80,7 +80,12 @@ def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         # Web workers only: no background worker polling beside them.
-        env={**os.environ, "PUBLICA_LOG_LEVEL": "WARNING", "PUBLICA_SERVE_WORKER": "false"},
+        env={
+            **os.environ,
+            "PUBLICA_LOG_LEVEL": "WARNING",
+            "PUBLICA_SERVE_WORKER": "false",
+            "PUBLICA_ASSISTANT_WARM_UP": "false",
+        },
     )
     for _ in range(300):
         try:

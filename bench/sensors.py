@@ -269,7 +269,12 @@ def _serve(workers: int) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "PUBLICA_LOG_LEVEL": "WARNING", "PUBLICA_SERVE_WORKER": "false"}
+    env = {
+        **os.environ,
+        "PUBLICA_LOG_LEVEL": "WARNING",
+        "PUBLICA_SERVE_WORKER": "false",
+        "PUBLICA_ASSISTANT_WARM_UP": "false",
+    }
     command = [str(PUBLICA), "serve", "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)  # fmt: skip

@@ -33,11 +33,9 @@ def served(tmp_path: Path):  # type: ignore[no-untyped-def]
     env.pop("DATABASE_URL", None)
     subprocess.run([PUBLICA, "migrate"], env=env, check=True, capture_output=True)
     port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
-        [PUBLICA, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [PUBLICA, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -51,6 +49,7 @@ def served(tmp_path: Path):  # type: ignore[no-untyped-def]
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 def test_the_default_database_is_a_sqlite_file_in_wal_mode(served, tmp_path):
@@ -72,3 +71,11 @@ def test_home_lists_the_loaded_services_by_group(client, pothole):
     page = client.get("/").content.decode()
     assert "Roads and transport" in page
     assert "Report a pothole" in page
+
+
+def test_each_web_worker_builds_the_help_index_as_it_starts(served, tmp_path):
+    log = tmp_path / "serve.log"
+    deadline = time.monotonic() + 90  # loading the embedding model takes seconds
+    while "assistant: index of" not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)

@@ -6,6 +6,7 @@ publica createsuperuser, publica shell, …   (any other name goes to Django)
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -93,6 +94,8 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
             # connections alive: a thread waiting on the database lets another one run.
             self.cfg.set("threads", threads or settings.PUBLICA_SERVE_THREADS)
             self.cfg.set("accesslog", "-")
+            if settings.PUBLICA_ASSISTANT_WARM_UP:
+                self.cfg.set("post_worker_init", _warm_up)
 
         def load(self) -> Any:
             from publica.wsgi import application
@@ -110,6 +113,25 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
         if background is not None:
             background.terminate()
             background.wait(timeout=30)
+
+
+def _warm_up(worker: Any) -> None:
+    """In a new web worker, build the assistant's index (loading its model) in the background."""
+    import threading
+
+    def build() -> None:
+        from django.db import connection
+
+        from publica.assistant.services.help import assistant_index
+
+        try:
+            assistant_index()
+        except Exception:  # the first question builds it again, and says what is wrong
+            logging.getLogger("publica.assistant").exception("could not warm the help index")
+        finally:
+            connection.close()
+
+    threading.Thread(target=build, name="assistant-warm-up", daemon=True).start()
 
 
 @main.command()

@@ -200,6 +200,9 @@ PUBLICA_LEDGER_INTERVAL = env.float("PUBLICA_LEDGER_INTERVAL", default=0.5)
 # Help answers (publica.assistant): embeddings when the `assistant` extra is installed; below
 # the confidence the assistant says it does not know; questions an address may ask a minute.
 PUBLICA_ASSISTANT_EMBEDDINGS = env.bool("PUBLICA_ASSISTANT_EMBEDDINGS", default=True)
+# Each web worker of `publica serve` builds the help index (and loads the model) as it
+# starts, in the background, so the first resident to ask does not wait for it.
+PUBLICA_ASSISTANT_WARM_UP = env.bool("PUBLICA_ASSISTANT_WARM_UP", default=True)
 PUBLICA_ASSISTANT_MIN_CONFIDENCE = env.float("PUBLICA_ASSISTANT_MIN_CONFIDENCE", default=0.35)
 PUBLICA_ASSISTANT_RATE_PER_MINUTE = env.int("PUBLICA_ASSISTANT_RATE_PER_MINUTE", default=120)
 # Optional rephrasing by an OpenAI-compatible chat endpoint (empty URL: off).
