@@ -6,12 +6,11 @@ import re
 
 from django.db.models import QuerySet
 
-from publica.catalogue import search
 from publica.catalogue.models import Service, ServiceVersion
 from publica.core import recent
 from publica.core.errors import NotFound
 
-__all__ = ["service_get", "service_list", "service_search", "service_version_get"]
+__all__ = ["service_get", "service_list", "service_version_get"]
 
 
 def service_list(*, include_inactive: bool = False) -> QuerySet[Service]:
@@ -62,13 +61,3 @@ def service_version_get(*, slug: str, number: int) -> ServiceVersion:
 
 #: Parsed versions by (id, checksum): a version never changes, so this never goes stale.
 _VERSIONS: dict[tuple[int, str], ServiceVersion] = {}
-
-
-def service_search(*, query: str) -> list[Service]:
-    """Active services matching the resident's words, best match first."""
-    services = {service.slug: service for service in service_list()}
-    entries = [
-        search.entry(slug, service.current_version.definition)  # type: ignore[union-attr]
-        for slug, service in services.items()
-    ]
-    return [services[slug] for slug, _ in search.rank(query, entries)]

@@ -20,11 +20,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from publica.assistant.services.help import assistant_search
 from publica.cases import services as case_services
 from publica.cases.models import Channel
 from publica.catalogue import answers
 from publica.catalogue.models import Service
-from publica.catalogue.selectors import service_get, service_list, service_search
+from publica.catalogue.selectors import service_get, service_list
 from publica.core.actors import Actor
 from publica.core.errors import FieldError, InvalidInput, NotFound
 from publica.portal import duplicates, formpages
@@ -43,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "query": query,
-            "results": service_search(query=query) if query else [],
+            "results": assistant_search(query) if query else [],
             "services": services,
             "reports": [s for s in services if s.kind == Service.Kind.REPORT],
             "applications": [s for s in services if s.kind == Service.Kind.APPLICATION],

@@ -29,6 +29,7 @@ __all__ = [
     "assistant_ask",
     "assistant_index",
     "assistant_rate_check",
+    "assistant_search",
     "question_mark_reviewed",
 ]
 
@@ -39,6 +40,14 @@ MAY_REVIEW = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.SERVICE_DESIGNER,
 
 _lock = threading.Lock()
 _built: dict[str, Any] = {}
+
+
+def assistant_search(query: str, *, top: int = 5) -> list[Any]:
+    """The services for a search box, best first: the help index's ranking, with no answer
+    composed and nothing kept. (The portal's home page searches with it.)"""
+    index, catalogue = assistant_index()
+    ranking = index.search(text.searchable(query[:MAX_QUESTION]), top=top)
+    return [catalogue[match.slug][0] for match in ranking.matches]
 
 
 def assistant_ask(question: str, *, channel: str, actor: Actor | None = None) -> Answer:
