@@ -12,9 +12,15 @@ unset DATABASE_URL
 key=$(.venv/bin/publica apikeys create --name contract-tests --rate 100000 \
   --scopes services:read,cases:read,cases:write,cases:transition,webhooks:manage | tail -n 1)
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-.venv/bin/publica serve --port "$port" >"$data_dir/serve.log" 2>&1 &
+PUBLICA_LOG_LEVEL=INFO .venv/bin/publica serve --port "$port" >"$data_dir/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+# Each web worker builds the assistant's index (and loads its model) as it starts: wait for
+# both, or the first questions would time out while the model loads.
+for _ in $(seq 1 900); do
+  [ "$(grep -c 'assistant: index of' "$data_dir/serve.log")" -ge "$PUBLICA_SERVE_WORKERS" ] && break
+  sleep 0.2
+done
 .venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
