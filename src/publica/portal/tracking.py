@@ -179,6 +179,12 @@ def _plain_event(event: CaseEvent) -> dict[str, Any]:
             title, text = _("You sent more information"), data.get("answer", "")
         case CaseEvent.Kind.NOTE_ADDED:
             title, text = _("Update from the team"), data.get("text", "")
+        case CaseEvent.Kind.MERGED:
+            title = _("Already reported")
+            text = _(
+                "Someone had already told us about this problem: it is in hand as %(ref)s, "
+                "and you now get that report's updates."
+            ) % {"ref": data.get("parent", "")}
         case _:
             title, text = event.get_kind_display(), ""
     return {"title": title, "text": text, "when": event.created_at}

@@ -137,3 +137,16 @@ def test_the_merge_page_says_when_the_workflow_cannot_close_a_duplicate(
     case_transition(case=case, to="repair_scheduled", actor=caseworker)
     page = text(staff_client(caseworker).get(f"/staff/cases/{case.reference}/merge/"))
     assert "cannot be merged now" in page and "Merge and close this case" not in page
+
+
+def test_the_reporter_of_a_merged_report_reads_where_it_is_in_hand(
+    client, pothole, resident, caseworker
+) -> None:
+    from publica.cases.services import case_merge
+
+    parent = submit_pothole(pothole)
+    child = submit_pothole(pothole, resident)
+    case_merge(child=child, parent=parent, actor=caseworker)
+    client.force_login(resident)
+    page = text(client.get(f"/cases/{child.reference}/"))
+    assert "Already reported" in page and f"it is in hand as {parent.reference}" in page
