@@ -29,15 +29,32 @@ __all__ = [
     "apikey_count_request",
     "apikey_create",
     "apikey_revoke",
+    "count_per_minute",
 ]
 
 
 class RateLimited(Exception):
-    """The key used up its requests for this minute; retry after `retry_after` seconds."""
+    """The key (or caller) used up its requests for this minute; retry after `retry_after`
+    seconds."""
 
-    def __init__(self, per_minute: int, retry_after: int) -> None:
-        super().__init__(f"this key may make {per_minute} requests a minute")
+    def __init__(self, per_minute: int, retry_after: int, message: str = "") -> None:
+        super().__init__(message or f"this key may make {per_minute} requests a minute")
         self.retry_after = retry_after
+
+
+def count_per_minute(name: str, limit: int, message: str = "") -> None:
+    """Count one use of `name` in this minute (a fixed one-minute window, in the `ratelimit`
+    cache); RateLimited, saying `message`, once more than `limit` were counted."""
+    cache = caches["ratelimit"]
+    window = f"{name}:{int(time.time() // 60)}"
+    cache.add(window, 0, timeout=120)
+    try:
+        used = cache.incr(window)
+    except ValueError:  # expired between add and incr
+        cache.set(window, 1, timeout=120)
+        used = 1
+    if used > limit:
+        raise RateLimited(limit, 60 - int(time.time()) % 60, message)
 
 
 SCOPES = {
@@ -136,17 +153,7 @@ def api_client(key: ApiKey) -> ApiClient:
 def apikey_count_request(key: ApiKey) -> None:
     """Count one request against the key's per-minute limit (a fixed one-minute window, in
     the `ratelimit` cache); RateLimited when it is used up."""
-    cache = caches["ratelimit"]
-    window = int(time.time() // 60)
-    name = f"api-rate:{key.pk}:{window}"
-    cache.add(name, 0, timeout=120)
-    try:
-        used = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=120)
-        used = 1
-    if used > key.rate_per_minute:
-        raise RateLimited(key.rate_per_minute, 60 - int(time.time()) % 60)
+    count_per_minute(f"api-rate:{key.pk}", key.rate_per_minute)
 
 
 def _require_admin(actor: Actor) -> None:

@@ -45,7 +45,7 @@ from publica.core.errors import (
     TransitionNotAllowed,
 )
 from publica.ledger import entries as ledger_entries
-from publica.ledger.services import ledger_append, ledger_append_merge
+from publica.ledger.services import ledger_append
 from publica.notify.services import messages_for_event
 
 __all__ = [
@@ -501,8 +501,8 @@ def case_merge(*, child: Case, parent: Case, actor: Actor, reason: str = "") -> 
         parent_text = f"{child.reference} merged into this report{because}"
         parent_data = {**data, "text": parent_text, "followers_added": moved}
         _record(parent, Kind.MERGED, actor, role, parent_data, public=False)
-        ledger_append_merge(
-            case=child.reference, into=parent.reference, service=child.service.slug,
+        ledger_append(
+            kind="merged", case=child.reference, into=parent.reference, service=child.service.slug,
             service_version=child.service_version.number, from_state=before,
             to_state=child.state, outcome=child.outcome, role=role,
             digest=ledger_entries.data_digest(child.ledger_key, child.data),
@@ -783,19 +783,15 @@ def _require_open(case: Case) -> None:
 
 
 def _require_can_work(user: User, case: Case) -> None:
-    works_here = user.role in (Role.CASEWORKER, Role.SUPERVISOR) and (
-        user.department_id == case.department_id
-    )
-    if not user.is_active or not (works_here or user.role == Role.ADMIN):
+    if not _can_work(user, case):
         raise PermissionDenied(f"{user} cannot work cases of {case.department}")
 
 
 def _can_work(user: User, case: Case) -> bool:
-    try:
-        _require_can_work(user, case)
-    except PermissionDenied:
-        return False
-    return True
+    works_here = user.role in (Role.CASEWORKER, Role.SUPERVISOR) and (
+        user.department_id == case.department_id
+    )
+    return user.is_active and (works_here or user.role == Role.ADMIN)
 
 
 def _duplicate_step(case: Case) -> Step:

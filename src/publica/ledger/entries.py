@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from typing import Any
 
 import rfc8785
 
-__all__ = ["FIELDS", "KINDS", "MERGE_FIELDS", "data_digest", "decision", "merge"]
+__all__ = ["FIELDS", "KINDS", "MERGE_FIELDS", "data_digest", "decision"]
 
 #: transition: staff moved a case on; decision: staff closed it with an outcome;
 #: automated-decision: a rule moved it; withdrawal: the applicant withdrew it;
-#: merged: staff merged a duplicate report into another (`merge`, which adds `into`).
+#: merged: staff merged a duplicate report into another (the entry adds `into`).
 KINDS = ("transition", "decision", "automated-decision", "withdrawal", "merged")
 FIELDS = frozenset({
     "type", "case", "service", "service_version", "from", "to", "outcome", "role", "time",
@@ -43,35 +42,20 @@ def decision(
     role: str,
     at: dt.datetime,
     digest: str,
+    into: str | None = None,
 ) -> bytes:
+    """The entry's canonical bytes. A `merged` entry (and only it) also names `into`, the
+    report the duplicate `case` was merged into: nothing about who reported either."""
     if kind not in KINDS:
         raise ValueError(f"unknown ledger entry type {kind!r}")
+    if (kind == "merged") != (into is not None):
+        raise ValueError("a merged entry, and only it, names the report it went into")
     moment = at.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return rfc8785.dumps({
+    body: dict[str, Any] = {
         "type": kind, "case": case, "service": service, "service_version": service_version,
         "from": from_state, "to": to_state, "outcome": outcome or None, "role": role,
         "time": moment, "data_digest": digest,
-    })  # fmt: skip
-
-
-def merge(
-    *,
-    case: str,
-    into: str,
-    service: str,
-    service_version: int,
-    from_state: str,
-    to_state: str,
-    outcome: str,
-    role: str,
-    at: dt.datetime,
-    digest: str,
-) -> bytes:
-    """A duplicate report (`case`) merged into another (`into`): both references and the
-    duplicate's own change of state, nothing about who reported either."""
-    body = json.loads(decision(
-        kind="merged", case=case, service=service, service_version=service_version,
-        from_state=from_state, to_state=to_state, outcome=outcome, role=role, at=at,
-        digest=digest,
-    ))  # fmt: skip
-    return rfc8785.dumps({**body, "into": into})
+    }  # fmt: skip
+    if into is not None:
+        body["into"] = into
+    return rfc8785.dumps(body)

@@ -17,7 +17,7 @@ from publica.ledger.merkle import leaf_hash, tree_hash
 from publica.ledger.models import Checkpoint, Entry, Head, Pending, Tile
 from publica.ledger.tiles import Frontier, TileHashes, partial_tiles
 
-__all__ = ["LedgerInconsistent", "ledger_append", "ledger_append_merge", "ledger_sequence"]
+__all__ = ["LedgerInconsistent", "ledger_append", "ledger_sequence"]
 
 logger = logging.getLogger(__name__)
 SEQUENCER = SystemActor("ledger-sequencer")
@@ -39,44 +39,17 @@ def ledger_append(
     role: str,
     digest: str,
     at: dt.datetime | None = None,
+    into: str | None = None,
 ) -> Entry:
-    """Record a decision as a pending entry. Call it inside the decision's transaction: the
-    two commit together or not at all."""
+    """Record a decision (or, with `into`, a merge) as a pending entry. Call it inside the
+    decision's transaction: the two commit together or not at all."""
     moment = at or clock.now()
     body = entries.decision(
         kind=kind, case=case, service=service, service_version=service_version,
         from_state=from_state, to_state=to_state, outcome=outcome, role=role, at=moment,
-        digest=digest,
+        digest=digest, into=into,
     )  # fmt: skip
     entry = Entry.objects.create(kind=kind, case_reference=case, body=body, recorded_at=moment)
-    Pending.objects.create(entry=entry)
-    if settings.PUBLICA_LEDGER_INTEGRATE_ON_COMMIT:
-        transaction.on_commit(_integrate, robust=True)
-    return entry
-
-
-def ledger_append_merge(
-    *,
-    case: str,
-    into: str,
-    service: str,
-    service_version: int,
-    from_state: str,
-    to_state: str,
-    outcome: str,
-    role: str,
-    digest: str,
-    at: dt.datetime | None = None,
-) -> Entry:
-    """Record that staff merged the duplicate report `case` into `into`, as a pending entry
-    in the merge's own transaction."""
-    moment = at or clock.now()
-    body = entries.merge(
-        case=case, into=into, service=service, service_version=service_version,
-        from_state=from_state, to_state=to_state, outcome=outcome, role=role, at=moment,
-        digest=digest,
-    )  # fmt: skip
-    entry = Entry.objects.create(kind="merged", case_reference=case, body=body, recorded_at=moment)
     Pending.objects.create(entry=entry)
     if settings.PUBLICA_LEDGER_INTEGRATE_ON_COMMIT:
         transaction.on_commit(_integrate, robust=True)

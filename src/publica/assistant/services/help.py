@@ -6,15 +6,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
 
-from publica.accounts.apikeys import RateLimited
+from publica.accounts.apikeys import count_per_minute
 from publica.accounts.roles import Role
 from publica.assistant import answers, embeddings, rephrase, retrieval, text
 from publica.assistant.answers import Answer, Suggestion
@@ -128,21 +126,9 @@ def assistant_index() -> tuple[retrieval.Index, dict[str, tuple[Any, dict[str, A
 def assistant_rate_check(*, address: str) -> None:
     """Count one question from `address`; RateLimited past the setting's limit a minute."""
     limit = settings.PUBLICA_ASSISTANT_RATE_PER_MINUTE
-    if limit <= 0:
-        return
-    cache = caches["ratelimit"]
-    window = int(time.time() // 60)
-    name = f"assistant-rate:{address}:{window}"
-    cache.add(name, 0, timeout=120)
-    try:
-        used = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, timeout=120)
-        used = 1
-    if used > limit:
-        exc = RateLimited(limit, 60 - int(time.time()) % 60)
-        exc.args = (f"you may ask {limit} questions a minute; try again shortly",)
-        raise exc
+    if limit > 0:
+        count_per_minute(f"assistant-rate:{address}", limit,
+                         f"you may ask {limit} questions a minute; try again shortly")  # fmt: skip
 
 
 @transaction.atomic
