@@ -345,7 +345,6 @@ def sensors() -> None:
 @click.option("--member", type=click.IntRange(1), default=None, hidden=True)
 def sensors_ingest(url: str | None, processes: int | None, member: int | None) -> None:
     """Subscribe to observations on MQTT and store them until stopped (Ctrl+C)."""
-    import signal
     import threading
 
     from django.conf import settings
@@ -354,27 +353,22 @@ def sensors_ingest(url: str | None, processes: int | None, member: int | None) -
 
     broker = url or settings.PUBLICA_MQTT_URL or "mqtt://127.0.0.1:1883"
     base = settings.PUBLICA_MQTT_CLIENT_ID
+    stop = threading.Event()
+    ingest.stop_on_signals(stop)
+    if member is not None:  # one of a group that `run_group` started
+        one = ingest.member(broker, base, member)
+        one.stop_when(stop)
+        one.run()
+        return
     count = processes or settings.PUBLICA_MQTT_INGESTERS
-    if member is None:
-        click.echo(f"Taking observations from {broker} with {count} ingester(s)")
-        retired = ingest.retire_members(broker, base, above=count)
-        if retired:
-            click.echo(f"Stored {retired} observations held for ingesters no longer run")
-        if count > 1:
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            signal.signal(signal.SIGINT, lambda *_: stop.set())
-            ingest.run_group(broker, base, count, stop)
-            return
-    ingestor = ingest.member(broker, base, member or 1)
-    signal.signal(signal.SIGTERM, lambda *_: ingestor.stop())
-    signal.signal(signal.SIGINT, lambda *_: ingestor.stop())
-    ingestor.run()
-    dropped = ", ".join(f"{k}: {n}" for k, n in ingestor.stats.dropped.items()) or "none"
-    click.echo(
-        f"Stored {ingestor.stats.stored} observations ({ingestor.stats.duplicates} resent ones "
-        f"not stored twice); dropped {dropped}"
-    )
+    click.echo(f"Taking observations from {broker} with {count} ingester(s)")
+    stats = ingest.run_ingesters(broker, base, count, stop)
+    if stats is not None:
+        dropped = ", ".join(f"{k}: {n}" for k, n in stats.dropped.items()) or "none"
+        click.echo(
+            f"Stored {stats.stored} observations ({stats.duplicates} resent ones not stored "
+            f"twice); dropped {dropped}"
+        )
 
 
 @sensors.command("simulate")

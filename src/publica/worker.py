@@ -146,22 +146,10 @@ def run(*, once: bool, interval: int | None, echo: Callable[[str], object] = pri
 
 def _ingest(stop: threading.Event) -> None:
     """Take MQTT observations: one ingester in this thread, or a group of processes."""
-    from publica.sensors import ingest
+    from publica.sensors.ingest import run_ingesters
 
-    url, base = settings.PUBLICA_MQTT_URL, settings.PUBLICA_MQTT_CLIENT_ID
-    count = settings.PUBLICA_MQTT_INGESTERS
-    try:
-        ingest.retire_members(url, base, above=count)
-    except Exception:
-        logger.exception("could not retire the MQTT ingesters above %d", count)
-    if count > 1:
-        ingest.run_group(url, base, count, stop)
-        return
-    ingestor = ingest.member(url, base, 1)
-    thread = ingestor.start()
-    stop.wait()
-    ingestor.stop()
-    thread.join(timeout=30)
+    run_ingesters(settings.PUBLICA_MQTT_URL, settings.PUBLICA_MQTT_CLIENT_ID,
+                  settings.PUBLICA_MQTT_INGESTERS, stop)  # fmt: skip
 
 
 def _every(stop: threading.Event, seconds: float, job: Callable[[], object]) -> None:

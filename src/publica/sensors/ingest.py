@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import logging
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -34,7 +35,16 @@ from publica.core import clock
 from publica.core.actors import SystemActor
 from publica.sensors.values import ValueProblem, parse_interval
 
-__all__ = ["Ingestor", "Reading", "member", "parse_message", "retire_members", "run_group"]
+__all__ = [
+    "Ingestor",
+    "Reading",
+    "member",
+    "parse_message",
+    "retire_members",
+    "run_group",
+    "run_ingesters",
+    "stop_on_signals",
+]
 
 logger = logging.getLogger(__name__)
 INGESTOR = SystemActor("mqtt-ingest")
@@ -241,6 +251,15 @@ class Ingestor:
     def stop(self) -> None:
         self._stopping.set()
 
+    def stop_when(self, event: threading.Event) -> None:
+        """Stop once `event` is set (by a signal handler, or the worker shutting down)."""
+
+        def watch() -> None:
+            event.wait()
+            self.stop()
+
+        threading.Thread(target=watch, name="mqtt-ingest-stop", daemon=True).start()
+
     def flush(self) -> int:
         """Write what is buffered, then acknowledge it; what could not be written stays buffered."""
         from publica.sensors.models import Datastream
@@ -333,6 +352,45 @@ def retire_members(url: str, base_id: str, *, above: int) -> int:
         member(url, base_id, number).retire()
         for number in range(above + 1, above + RETIRE_PROBE + 1)
     )
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """Set `stop` on SIGTERM or SIGINT. The handler only notes the signal: setting an Event
+    takes its lock, and a second signal landing inside the first handler (a supervisor's
+    terminate after a service manager's) would wait on that lock forever. A small thread
+    turns the note into `stop.set()`."""
+    received: list[int] = []
+
+    def note(signum: int, frame: Any) -> None:
+        received.append(signum)  # no lock
+
+    def relay() -> None:
+        while not received and not stop.is_set():
+            time.sleep(0.1)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, note)
+    signal.signal(signal.SIGINT, note)
+    threading.Thread(target=relay, name="stop-on-signals", daemon=True).start()
+
+
+def run_ingesters(url: str, base_id: str, count: int, stop: threading.Event) -> Stats | None:
+    """Take readings until `stop`: first retire the members above `count`, then run one
+    ingester here (its stats returned) or a group of `count` processes."""
+    try:
+        retired = retire_members(url, base_id, above=count)
+    except Exception:  # the members start anyway, and connect when the broker is back
+        logger.exception("could not retire the MQTT ingesters above %d", count)
+    else:
+        if retired:
+            logger.info("stored %d readings held for ingesters no longer run", retired)
+    if count > 1:
+        run_group(url, base_id, count, stop)
+        return None
+    ingestor = member(url, base_id, 1)
+    ingestor.stop_when(stop)
+    ingestor.run()
+    return ingestor.stats
 
 
 def run_group(url: str, base_id: str, count: int, stop: threading.Event) -> None:

@@ -180,3 +180,30 @@ def test_a_group_shares_the_readings_and_retiring_a_member_stores_what_it_held(s
     threads[0].join(timeout=10)
     assert retire_members(url, base, above=1) == 0  # the session is gone: nothing waits
     retire_members(url, base, above=0)  # leave no session behind on the broker
+
+
+@needs_broker
+@pytest.mark.django_db(transaction=True)
+def test_the_ingest_command_stops_on_a_burst_of_signals(tmp_path):
+    """Two SIGTERMs in a row (a service manager's, then a supervisor's) used to leave a member
+    stuck: its handler set an Event whose lock the first handler still held."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    base = f"publica-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "PUBLICA_DATA_DIR": str(tmp_path), "PUBLICA_LOG_LEVEL": "INFO",
+           "PUBLICA_MQTT_CLIENT_ID": base}  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    command = [Path(sys.executable).with_name("publica"), "sensors", "ingest", "--processes", "1"]
+    ingest = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert ingest.stdout is not None
+    for line in ingest.stdout:
+        if b"subscribed to" in line:
+            break
+    ingest.send_signal(signal.SIGTERM)
+    ingest.send_signal(signal.SIGTERM)
+    assert ingest.wait(timeout=30) == 0
+    assert b"Stored 0 observations" in ingest.stdout.read()
+    retire_members("mqtt://127.0.0.1:1883", base, above=0)  # leave no session behind
