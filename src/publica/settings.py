@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "publica.alerts",
     "publica.sensors",
     "publica.assistant",
+    "publica.opendata",
+    "publica.spending",
+    "publica.procurement",
     "django_tasks",
     "django_tasks_db",
 ]

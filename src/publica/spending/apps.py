@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpendingConfig(AppConfig):
+    name = "publica.spending"
+    verbose_name = "Budgets, spending and public projects"
