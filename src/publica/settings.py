@@ -213,6 +213,13 @@ PUBLICA_ASSISTANT_LLM_URL = env.str("PUBLICA_ASSISTANT_LLM_URL", default="")
 PUBLICA_ASSISTANT_LLM_MODEL = env.str("PUBLICA_ASSISTANT_LLM_MODEL", default="")
 PUBLICA_ASSISTANT_LLM_KEY = env.str("PUBLICA_ASSISTANT_LLM_KEY", default="")
 PUBLICA_ASSISTANT_LLM_TIMEOUT = env.float("PUBLICA_ASSISTANT_LLM_TIMEOUT", default=5.0)
+
+# Open data (docs/opendata.md).
+PUBLICA_OPENDATA_LICENCE = env.str("PUBLICA_OPENDATA_LICENCE", default="CC-BY-4.0")
+PUBLICA_OPENDATA_MIN_COUNT = env.int("PUBLICA_OPENDATA_MIN_COUNT", default=5)
+PUBLICA_OPENDATA_GRID_DEGREES = env.float("PUBLICA_OPENDATA_GRID_DEGREES", default=0.01)
+PUBLICA_OPENDATA_REFRESH_MINUTES = env.int("PUBLICA_OPENDATA_REFRESH_MINUTES", default=60)
+
 RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 
 # Behind HTTPS (every real deployment) cookies are Secure and browsers are told to stay on HTTPS.

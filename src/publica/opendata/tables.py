@@ -33,7 +33,7 @@ class Column:
     description: str
     source: str | Expression | None = None
 
-    def expression(self) -> Expression:
+    def expression(self) -> Expression | F:
         if isinstance(self.source, Expression):
             return self.source
         return F(self.source or self.name)

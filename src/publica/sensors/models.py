@@ -78,6 +78,9 @@ class Datastream(models.Model):
     observed_property = models.ForeignKey(
         ObservedProperty, on_delete=models.CASCADE, related_name="datastreams"
     )
+    public = models.BooleanField(
+        default=False, help_text="Its readings are published as open data (sensor-readings)."
+    )
 
     def __str__(self) -> str:
         return self.name

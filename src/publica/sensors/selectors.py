@@ -14,7 +14,7 @@ from publica.sensors.filters import FilterError, apply_filter, field_path
 from publica.sensors.paths import PathError, ResourcePath
 from publica.sensors.queryoptions import QueryOptions
 
-__all__ = ["MODELS", "Resolved", "collection_page", "entity_get", "resolve"]
+__all__ = ["MODELS", "Resolved", "collection_page", "entity_get", "public_observations", "resolve"]
 
 MODELS: dict[str, type[Model]] = {
     "Things": models.Thing,
@@ -118,3 +118,8 @@ def collection_page(
     window = list(queryset[options.skip : options.skip + top + 1])
     more = len(window) > top
     return window[:top], total, more
+
+
+def public_observations() -> QuerySet[models.Observation]:
+    """The readings of Datastreams the council publishes as open data."""
+    return models.Observation.objects.filter(datastream__public=True)
