@@ -1,5 +1,7 @@
-"""/api/3/action/<name> and /api/action/<name>."""
+"""/api/3/action/<name> and /api/action/<name>: one view answers every action."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from publica.opendata.ckan import views
+
+urlpatterns = [path("<str:action>", views.action, name="action")]
