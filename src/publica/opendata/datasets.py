@@ -68,7 +68,7 @@ def _sla_performance() -> Table:
             Column("median_days", "numeric", "The median days from report to closing."),
         ),
         order=("month", "service_code"),
-        chart=Chart(x="month", y="closed", kind="bar", title="Cases closed per month"),
+        chart=Chart(x="service_name", y="closed", title="Cases closed per service"),
     )
 
 
@@ -79,7 +79,7 @@ def _sensor_readings() -> Table:
         rows=public_observations,
         columns=(
             Column("datastream_id", "int", "The SensorThings Datastream's @iot.id."),
-            Column("datastream", "text", "The Datastream's name.", "datastream__name"),
+            Column("datastream_name", "text", "The Datastream's name.", "datastream__name"),
             Column(
                 "thing", "text", "The Thing (station) it belongs to.", "datastream__thing__name"
             ),
@@ -99,7 +99,9 @@ def _sensor_readings() -> Table:
             Column("value", "numeric", "The reading."),
         ),
         order=("phenomenon_time", "_id"),
-        chart=Chart(x="phenomenon_time", y="value", kind="line", title="Readings"),
+        chart=Chart(
+            x="datastream_name", y="value", average=True, title="Average reading per datastream"
+        ),
     )
 
 

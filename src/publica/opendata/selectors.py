@@ -7,14 +7,25 @@ import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import Aggregate, Avg, Count, Sum
 from django.urls import reverse
 
 from publica.core.errors import NotFound
+from publica.opendata import charts
 from publica.opendata.models import Dataset
 from publica.opendata.registry import Definition, definitions
 from publica.opendata.tables import Table
 
-__all__ = ["FORMATS", "Published", "Resource", "published_get", "published_list", "resource_get"]
+__all__ = [
+    "FORMATS",
+    "Published",
+    "Resource",
+    "chart_figures",
+    "chart_svg",
+    "published_get",
+    "published_list",
+    "resource_get",
+]
 
 #: The downloads every dataset offers: format name, file extension, media type.
 FORMATS: tuple[tuple[str, str, str], ...] = (
@@ -115,3 +126,49 @@ def resource_get(resource_id: str) -> tuple[Published, Resource]:
             if resource.id == resource_id:
                 return item, resource
     raise NotFound(f"no resource with id {resource_id!r}")
+
+
+# Chart figures are aggregates over up to millions of rows; they change only when the dataset
+# is rebuilt, so each process keeps the last ones per (dataset, build).
+_FIGURES: dict[tuple[str, object], list[tuple[str, float]]] = {}
+LINE_POINTS = 90
+BARS = 20
+
+
+def chart_figures(published: Published) -> list[tuple[str, float]]:
+    """The (label, value) pairs the dataset's chart draws, computed by the database: the rows
+    counted, or `y` summed or averaged, per `x`. A line shows the last 90 points of the
+    series; bars the 20 largest."""
+    chart = published.table.chart
+    if chart is None:
+        return []
+    key = (published.name, published.dataset.built_at)
+    if key not in _FIGURES:
+        measure: Aggregate
+        if chart.y is None:
+            measure = Count("_id")
+        elif chart.average:
+            measure = Avg(chart.y)
+        else:
+            measure = Sum(chart.y)
+        grouped = published.table.queryset().values(chart.x).annotate(figure=measure)
+        if chart.kind == "line":
+            found = list(grouped.order_by(f"-{chart.x}")[:LINE_POINTS])[::-1]
+        else:
+            found = list(grouped.order_by("-figure", chart.x)[:BARS])
+        if len(_FIGURES) > 100:
+            _FIGURES.clear()
+        _FIGURES[key] = [
+            (str(row[chart.x]), float(row["figure"] or 0))
+            for row in found
+            if row[chart.x] is not None
+        ]
+    return _FIGURES[key]
+
+
+def chart_svg(published: Published, figures: list[tuple[str, float]]) -> str:
+    chart = published.table.chart
+    if chart is None or not figures:
+        return ""
+    draw = charts.line if chart.kind == "line" else charts.bars
+    return draw(figures, title=chart.title or published.title)

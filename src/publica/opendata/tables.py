@@ -41,13 +41,14 @@ class Column:
 
 @dataclass(frozen=True)
 class Chart:
-    """How the dataset's page draws its chart: `y` summed per `x` (or counted, without `y`),
-    as bars or a line."""
+    """How the dataset's page draws its chart: `y` summed (or averaged) per `x`, or the rows
+    counted per `x` without a `y`; as bars (categories) or a line (a series in `x` order)."""
 
     x: str
     y: str | None = None
     kind: Literal["bar", "line"] = "bar"
     title: str = ""
+    average: bool = False
 
 
 @dataclass(frozen=True)
