@@ -1,6 +1,7 @@
 """The `publica` command: everything a deployer runs, plus every Django management command.
 
 publica migrate | demo | serve | worker | services validate|load|list
+publica opendata publish|check-dcat
 publica createsuperuser, publica shell, …   (any other name goes to Django)
 """
 
@@ -456,6 +457,26 @@ def assistant_train() -> None:
             f"  {slug:24} precision {row['precision']:.2f}  recall {row['recall']:.2f}  "
             f"F1 {row['f1']:.2f}  ({row['support']} cases)"
         )
+
+
+@main.group()
+def opendata() -> None:
+    """Open data: build the published datasets, check the DCAT-AP catalogue."""
+
+
+@opendata.command("publish")
+@click.argument("names", nargs=-1)
+def opendata_publish(names: tuple[str, ...]) -> None:
+    """Build every dataset now (or only those NAMES), as the worker does on its schedule."""
+    from publica.core.errors import PublicaError
+    from publica.opendata.services import dataset_refresh, datasets_publish
+
+    try:
+        built = [dataset_refresh(name=name) for name in names] if names else datasets_publish()
+    except PublicaError as exc:
+        raise click.ClickException(str(exc)) from None
+    for dataset in built:
+        click.echo(f"{dataset.name}: {dataset.row_count} rows")
 
 
 def _progress(items: Any, label: str) -> Any:

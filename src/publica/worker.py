@@ -1,6 +1,7 @@
 """`publica worker`: background tasks (Django's tasks API with the database backend, so no
 broker) and the periodic jobs, each calling one service function: SLA escalation, clean-up of
-unsent uploads, ledger sequencing, and claiming due outbox messages for delivery.
+unsent uploads, ledger sequencing, open-data rebuilds, and claiming due outbox messages for
+delivery.
 """
 
 from __future__ import annotations
@@ -71,6 +72,13 @@ def _retrain_triage() -> int:
     return model.samples if model is not None else 0
 
 
+def _refresh_open_data() -> int:
+    """Rebuild the open datasets drawn from live data when they are due."""
+    from publica.opendata.services import datasets_refresh_due
+
+    return datasets_refresh_due()
+
+
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
@@ -78,6 +86,7 @@ JOBS = [
     PeriodicJob("task-result-pruning", _prune_task_results),
     PeriodicJob("silent-sensors", _check_silent_sensors),
     PeriodicJob("triage-retraining", _retrain_triage),
+    PeriodicJob("open-data-refresh", _refresh_open_data),
 ]
 
 
