@@ -86,7 +86,9 @@ def child_main(measure: Callable[[], dict[str, Any]]) -> None:
     print(json.dumps(measure()))
 
 
-def bulk_cases(service: Any, departments: list[Any], count: int, batch: int = 20_000) -> None:
+def bulk_cases(
+    service: Any, departments: list[Any], count: int, batch: int = 20_000, prefix: str = "PTH"
+) -> None:
     """Insert `count` pothole cases straight into the table, spread over `departments` and a
     year, 90 % closed: for benchmarks that measure reading, not submitting."""
     import datetime as dt
@@ -104,7 +106,7 @@ def bulk_cases(service: Any, departments: list[Any], count: int, batch: int = 20
             submitted = start + dt.timedelta(minutes=rng.randrange(525_600))
             rows.append(
                 Case(
-                    reference=f"PTH-2025-{n:07d}",
+                    reference=f"{prefix}-2025-{n:07d}",
                     service=service,
                     service_version_id=service.current_version_id,
                     department=departments[n % len(departments)],
