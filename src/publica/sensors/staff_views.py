@@ -8,16 +8,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from publica.core import clock
+from publica.core.errors import PermissionDenied
 from publica.portal.staff import staff_required
 from publica.sensors import charts
 from publica.sensors.models import Datastream, Observation, Thing
+from publica.sensors.services import PUBLISHERS, datastream_set_public
 
 WINDOW = timedelta(hours=24)
 QUIET_AFTER = timedelta(hours=1)  # no reading for this long: flagged on the page
@@ -178,5 +182,26 @@ def thing_detail(request: HttpRequest, thing_id: int) -> HttpResponse:
             "point": point,
             "streams": [(row, recent[row.datastream.pk]) for row in rows],
             "recent_rows": RECENT_ROWS,
+            "may_publish": str(getattr(request.user, "role", "")) in PUBLISHERS,
         },
     )
+
+
+@staff_required
+@require_POST
+def datastream_publication(request: HttpRequest, datastream_id: int) -> HttpResponse:
+    """Publish a Datastream's readings as open data, or stop publishing them."""
+    datastream = get_object_or_404(Datastream, pk=datastream_id)
+    public = request.POST.get("public") == "true"
+    try:
+        datastream_set_public(datastream=datastream, public=public, actor=request.user)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    else:
+        done = (
+            _("%(name)s is published as open data.")
+            if public
+            else _("%(name)s is no longer published.")
+        )
+        messages.success(request, done % {"name": datastream.name})
+    return redirect("staff_sensors:thing", datastream.thing_id)

@@ -148,3 +148,29 @@ def test_firing_alarms_from_the_alarm_model_are_listed_and_normal_ones_are_not( 
     assert "river-high" in html and "level 2.4 m is at or above 2 m" in html
     assert "bin-full" not in html
     assert "No case" in html
+
+
+def test_a_supervisor_publishes_a_datastreams_readings_as_open_data(
+    staff_client, supervisor, caseworker, demo_day
+) -> None:  # type: ignore[no-untyped-def]
+    from publica.accounts.models import Organisation
+    from publica.opendata.models import Dataset
+    from publica.opendata.services import datasets_publish
+
+    Organisation.objects.create(slug="millbrook", name="Millbrook Council")
+    river = Datastream.objects.get(properties__publica_demo="river-town-bridge:level")
+    url = f"/staff/sensors/datastreams/{river.pk}/publication/"
+    refused = staff_client(caseworker).post(url, {"public": "true"}, follow=True)
+    assert "only a supervisor or an admin" in refused.content.decode()
+    river.refresh_from_db()
+    assert river.public is False
+
+    page = staff_client(supervisor).post(url, {"public": "true"}, follow=True)
+    assert "is published as open data" in page.content.decode()
+    river.refresh_from_db()
+    assert river.public is True
+    datasets_publish()
+    assert Dataset.objects.get(name="sensor-readings").row_count == river.observations.count()
+    staff_client(supervisor).post(url, {"public": "false"})
+    river.refresh_from_db()
+    assert river.public is False
