@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from publica.accounts.models import User
 from publica.core import clock
 from publica.core.errors import PermissionDenied
 from publica.portal.staff import staff_required
@@ -193,8 +194,9 @@ def datastream_publication(request: HttpRequest, datastream_id: int) -> HttpResp
     """Publish a Datastream's readings as open data, or stop publishing them."""
     datastream = get_object_or_404(Datastream, pk=datastream_id)
     public = request.POST.get("public") == "true"
+    actor: User = request.user  # type: ignore[assignment]  # staff_required: signed in
     try:
-        datastream_set_public(datastream=datastream, public=public, actor=request.user)
+        datastream_set_public(datastream=datastream, public=public, actor=actor)
     except PermissionDenied as refused:
         messages.error(request, str(refused))
     else:
