@@ -12,10 +12,12 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
+    Exists,
     Expression,
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -117,9 +119,9 @@ def financial_year_list() -> list[int]:
 def department_list() -> QuerySet[Department]:
     """Departments with a budget, spending or a project."""
     return Department.objects.filter(
-        pk__in=BudgetLine.objects.values("department")
-        .union(SpendTransaction.objects.values("department"))
-        .union(Project.objects.values("department"))
+        Q(Exists(BudgetLine.objects.filter(department=OuterRef("pk"))))
+        | Q(Exists(SpendTransaction.objects.filter(department=OuterRef("pk"))))
+        | Q(Exists(Project.objects.filter(department=OuterRef("pk"))))
     )
 
 

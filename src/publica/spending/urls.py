@@ -1,6 +1,14 @@
-"""Public pages and downloads of spending."""
+"""Public pages of budgets, spending and projects, at /opendata/ (open to everyone)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from publica.spending import views
 
 app_name = "spending"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("budget/", views.budget, name="budget"),
+    path("spending/", views.spending, name="spending"),
+    path("projects/", views.project_list, name="projects"),
+    path("projects/<slug:slug>/", views.project_page, name="project"),
+]
