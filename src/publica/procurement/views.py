@@ -44,10 +44,11 @@ def index(request: HttpRequest) -> HttpResponse:
     """Every contracting process, the newest first: its tender, buyer, value and supplier."""
     processes = selectors.process_list().order_by("-created_at", "-pk")
     page = Paginator(processes, 50).get_page(request.GET.get("page"))
+    rows = [_summary(process) for process in page]
     return render(
         request,
         "procurement/index.html",
-        {"page": page, "prefix": _prefix(), "licence_url": _licence_url()},
+        {"page": page, "rows": rows, "prefix": _prefix(), "licence_url": _licence_url()},
     )
 
 
@@ -156,6 +157,17 @@ def process_record_package(request: HttpRequest, ocid: str) -> HttpResponse:
 
 
 # Helpers
+
+
+def _summary(process: ContractingProcess) -> dict[str, Any]:
+    """A process for the list: its tender, and its latest award and contract if any."""
+    awards, contracts = list(process.awards.all()), list(process.contracts.all())
+    return {
+        "process": process,
+        "tender": process.tender,
+        "award": awards[-1] if awards else None,
+        "contract": contracts[-1] if contracts else None,
+    }
 
 
 def _record(process: ContractingProcess, *, embedded: bool) -> dict[str, Any]:
