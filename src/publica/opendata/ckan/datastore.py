@@ -91,7 +91,7 @@ def search(
         "total_estimation_threshold": None,
         "_links": _links(path, query, resource.id, offset, limit),
     }
-    for echoed in ("offset", "filters", "q", "sort", "fields", "distinct"):
+    for echoed in ("offset", "filters", "q", "sort", "distinct"):
         if echoed in params:
             result[echoed] = offset if echoed == "offset" else params[echoed]
     if include_total:
