@@ -339,8 +339,7 @@ class _Builder:
         self.text(
             node,
             DCT.description,
-            f"Every published row of {dataset.title.lower()} as {download.format}, "
-            "rebuilt when the data changes.",
+            f"Every published row of “{dataset.title}”, as {download.format}.",
         )
         graph.add((node, DCAT.accessURL, url))
         graph.add((node, DCAT.downloadURL, url))
@@ -410,7 +409,7 @@ class _Builder:
     def schema(self, dataset: Dataset) -> URIRef:
         node = URIRef(dataset.schema_url)
         self.graph.add((node, RDF.type, DCT.Standard))
-        self.text(node, DCT.title, f"Table schema of {dataset.title.lower()}")
+        self.text(node, DCT.title, f"Table schema of “{dataset.title}”")
         return node
 
     def document(self, url: str) -> URIRef:
