@@ -219,6 +219,8 @@ PUBLICA_OPENDATA_LICENCE = env.str("PUBLICA_OPENDATA_LICENCE", default="CC-BY-4.
 PUBLICA_OPENDATA_MIN_COUNT = env.int("PUBLICA_OPENDATA_MIN_COUNT", default=5)
 PUBLICA_OPENDATA_GRID_DEGREES = env.float("PUBLICA_OPENDATA_GRID_DEGREES", default=0.01)
 PUBLICA_OPENDATA_REFRESH_MINUTES = env.int("PUBLICA_OPENDATA_REFRESH_MINUTES", default=60)
+# The Open Contracting ID prefix of new procurement processes (docs/procurement.md).
+PUBLICA_OCDS_PREFIX = env.str("PUBLICA_OCDS_PREFIX", default="ocds-pub001")
 
 RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 

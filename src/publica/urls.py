@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("staff/alerts/", include("publica.alerts.staff_urls")),
     path("staff/sensors/", include("publica.sensors.staff_urls")),
+    path("staff/procurement/", include("publica.procurement.staff_urls")),
     path("staff/", include("publica.portal.staff_urls")),
     path("open311/v2/", include("publica.open311.urls")),
     path("api/v1/", include("publica.api.urls")),

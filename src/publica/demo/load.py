@@ -31,8 +31,11 @@ from publica.core.actors import DEMO
 from publica.core.errors import InvalidInput, PublicaError
 from publica.demo import people, reports
 from publica.demo.answers import fake_answers
+from publica.opendata.services import datasets_publish
+from publica.procurement import demo as procurement_demo
 from publica.sensors.alarms import rules_load
 from publica.sensors.demo import load_demo_things
+from publica.sensors.services import datastream_set_public
 
 SERVICES_DIR = Path(__file__).parent / "services"
 DEMO_PASSWORD = "millbrook-demo-2026"  # demo data only; printed in the README
@@ -75,9 +78,12 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
     results = service_load_path(path=SERVICES_DIR, actor=DEMO)
     loaded = sum(result.created for result in results)
     load_demo_wards()
-    load_demo_things(actor=DEMO)
+    for datastream in load_demo_things(actor=DEMO):  # air, water and bins: public places
+        datastream_set_public(datastream=datastream, public=True, actor=DEMO)
     rules_load(path=SERVICES_DIR.parent / "sensor-rules.yaml", actor=DEMO)
+    procurement_demo.seed()  # each seed runs once; running the demo again changes nothing
     if Case.objects.exists():
+        datasets_publish(actor=DEMO)
         return f"Demo already loaded: {len(results)} services ({loaded} new versions)."
     rng = random.Random(seed)
     now = clock.now()
@@ -90,6 +96,7 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
             _past_case(rng, service, started, now, staff, residents)
     _claims_sharing_an_account(rng, services.get("council-tax-reduction"), now)
     escalated = len(case_services.case_escalate_overdue(actor=DEMO))
+    datasets_publish(actor=DEMO)
     return (
         f"Demo loaded: {len(results)} services, {sum(map(len, staff.values()))} caseworkers and "
         f"supervisors, {len(residents)} residents, "

@@ -51,7 +51,6 @@ from publica.procurement.models import (
 )
 
 __all__ = [
-    "DEFAULT_OCID_PREFIX",
     "ItemIn",
     "SupplierIn",
     "contract_complete",
@@ -64,7 +63,6 @@ __all__ = [
     "tender_publish",
 ]
 
-DEFAULT_OCID_PREFIX = "ocds-pub001"
 #: The ledger's `service` for procurement decisions, and the version of how they are recorded.
 LEDGER_SERVICE = "procurement"
 LEDGER_SERVICE_VERSION = 1
@@ -98,7 +96,7 @@ class SupplierIn:
 
 def ocid_prefix() -> str:
     """PUBLICA_OCDS_PREFIX, read when a process is created (never at import)."""
-    value = getattr(settings, "PUBLICA_OCDS_PREFIX", DEFAULT_OCID_PREFIX)
+    value = settings.PUBLICA_OCDS_PREFIX
     try:
         return rules.ocid_prefix(value)
     except rules.Problem as exc:

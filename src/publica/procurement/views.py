@@ -206,7 +206,7 @@ def _absolute(path: str) -> str:
 
 
 def _licence_url() -> str:
-    licence = getattr(settings, "PUBLICA_OPENDATA_LICENCE", "CC-BY-4.0")
+    licence = settings.PUBLICA_OPENDATA_LICENCE
     return LICENCE_URLS.get(licence, f"https://spdx.org/licenses/{licence}.html")
 
 
