@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -29,7 +30,10 @@ from publica.opendata import dcat
 from publica.opendata.selectors import Published, published_get, published_list
 from publica.opendata.tables import Table
 
-__all__ = ["catalogue", "dataset", "schema"]
+__all__ = ["catalogue", "catalogue_at", "dataset", "schema"]
+
+#: Makes a path absolute (`request.build_absolute_uri`, or the site's URL joined to it).
+Absolute = Callable[[str], str]
 
 #: Extension → rdflib format and media type.
 SERIALISATIONS = {
@@ -50,7 +54,7 @@ def catalogue(request: HttpRequest, extension: str) -> HttpResponse:
     not_modified = _not_modified(request, *validators)
     if not_modified is not None:
         return not_modified
-    graph = dcat.catalogue_graph(_catalogue(request, records))
+    graph = dcat.catalogue_graph(_catalogue(request.build_absolute_uri, records))
     return _rdf_response(graph, rdf_format, *validators)
 
 
@@ -61,7 +65,7 @@ def dataset(request: HttpRequest, name: str, extension: str) -> HttpResponse:
     not_modified = _not_modified(request, *validators)
     if not_modified is not None:
         return not_modified
-    graph = dcat.dataset_graph(_dataset(request, item), language=_language())
+    graph = dcat.dataset_graph(_dataset(request.build_absolute_uri, item), language=_language())
     return _rdf_response(graph, rdf_format, *validators)
 
 
@@ -78,6 +82,12 @@ def schema(request: HttpRequest, name: str) -> HttpResponse:
     )
     response = JsonResponse(body, json_dumps_params={"indent": 2, "ensure_ascii": False})
     return _shared(response, *validators)
+
+
+def catalogue_at(site_url: str) -> Graph:
+    """The catalogue as served at `site_url` (PUBLICA_SITE_URL), outside a request: what
+    `publica opendata check-dcat` validates."""
+    return dcat.catalogue_graph(_catalogue(lambda path: urljoin(site_url, path), published_list()))
 
 
 # Responses ------------------------------------------------------------------------------
@@ -145,11 +155,11 @@ def _shared(response: HttpResponse, etag: str, last_modified: dt.datetime | None
 # Facts ----------------------------------------------------------------------------------
 
 
-def _catalogue(request: HttpRequest, records: list[Published]) -> dcat.Catalogue:
-    index = request.build_absolute_uri(reverse("opendata:index"))
+def _catalogue(absolute: Absolute, records: list[Published]) -> dcat.Catalogue:
+    index = absolute(reverse("opendata:index"))
     organisation = Organisation.objects.order_by("pk").first()
-    publisher = _agent(request, organisation)
-    datasets = tuple(_dataset(request, item) for item in records)
+    publisher = _agent(absolute, organisation)
+    datasets = tuple(_dataset(absolute, item) for item in records)
     return dcat.Catalogue(
         iri=f"{index}#catalogue",
         title=f"{publisher.name} open data",
@@ -162,12 +172,12 @@ def _catalogue(request: HttpRequest, records: list[Published]) -> dcat.Catalogue
         licence=settings.PUBLICA_OPENDATA_LICENCE,
         publisher=publisher,
         datasets=datasets,
-        services=tuple(_services(request, publisher, records, datasets)),
+        services=tuple(_services(absolute, publisher, records, datasets)),
     )
 
 
-def _dataset(request: HttpRequest, item: Published) -> dcat.Dataset:
-    page = request.build_absolute_uri(item.get_absolute_url())
+def _dataset(absolute: Absolute, item: Published) -> dcat.Dataset:
+    page = absolute(item.get_absolute_url())
     period, bbox = _coverage(item.table)
     return dcat.Dataset(
         iri=f"{page}#dataset",
@@ -181,14 +191,14 @@ def _dataset(request: HttpRequest, item: Published) -> dcat.Dataset:
         issued=item.dataset.created_at,
         modified=item.dataset.modified_at,
         landing_page=page,
-        schema_url=request.build_absolute_uri(reverse("opendata:schema", args=[item.name])),
-        publisher=_agent(request, item.dataset.organisation),
+        schema_url=absolute(reverse("opendata:schema", args=[item.name])),
+        publisher=_agent(absolute, item.dataset.organisation),
         downloads=tuple(
             dcat.Download(
                 iri=f"{page}#download-{resource.extension}",
                 format=resource.format,
                 media_type=resource.media_type,
-                url=request.build_absolute_uri(resource.url),
+                url=absolute(resource.url),
             )
             for resource in item.resources()
         ),
@@ -198,12 +208,12 @@ def _dataset(request: HttpRequest, item: Published) -> dcat.Dataset:
 
 
 def _services(
-    request: HttpRequest,
+    absolute: Absolute,
     publisher: dcat.Agent,
     records: list[Published],
     datasets: tuple[dcat.Dataset, ...],
 ) -> Iterable[dcat.DataService]:
-    index = request.build_absolute_uri(reverse("opendata:index"))
+    index = absolute(reverse("opendata:index"))
     # The action views share one route; the API's endpoint is the folder they live in.
     action = reverse("ckan3:action", args=["package_list"])
     yield dcat.DataService(
@@ -213,7 +223,7 @@ def _services(
             f"Search and read {publisher.name}'s datasets and their rows through the CKAN "
             "Action API (package_search, package_show, datastore_search, …)."
         ),
-        endpoint_url=request.build_absolute_uri(action.removesuffix("package_list")),
+        endpoint_url=absolute(action.removesuffix("package_list")),
         endpoint_description=CKAN_API_DOCUMENTATION,
         conforms_to=CKAN_API_DOCUMENTATION,
         keywords=("API", "CKAN"),
@@ -223,7 +233,7 @@ def _services(
         fact for item, fact in zip(records, datasets, strict=True) if item.name == SENSOR_DATASET
     ]
     if sensors:
-        root = request.build_absolute_uri(reverse("sensors:root"))
+        root = absolute(reverse("sensors:root"))
         yield dcat.DataService(
             iri=f"{index}#sensorthings-api",
             title="SensorThings API",
@@ -240,12 +250,12 @@ def _services(
         )
 
 
-def _agent(request: HttpRequest, organisation: Organisation | None) -> dcat.Agent:
-    index = request.build_absolute_uri(reverse("opendata:index"))
-    website = request.build_absolute_uri("/")
+def _agent(absolute: Absolute, organisation: Organisation | None) -> dcat.Agent:
+    index = absolute(reverse("opendata:index"))
+    website = absolute("/")
     if organisation is None:
         # Before `publica demo` there is no organisation; the site still names its publisher.
-        return dcat.Agent(iri=f"{index}#publisher", name=request.get_host(), website=website)
+        return dcat.Agent(iri=f"{index}#publisher", name=urlsplit(website).netloc, website=website)
     return dcat.Agent(
         iri=f"{index}#organisation-{organisation.slug}",
         name=organisation.name,

@@ -11,7 +11,7 @@ from django.test import Client
 from rdflib import RDF, Graph, Literal, URIRef
 
 from publica.accounts.models import Organisation
-from publica.opendata import dcat, dcat_check
+from publica.opendata import dcat, dcat_check, dcat_views
 from publica.opendata.dcat import DCAT, DCT
 from publica.opendata.models import ServiceRequestRow
 from publica.opendata.services import datasets_publish
@@ -89,6 +89,18 @@ def test_recommended_shapes_flag_only_coverage_the_data_cannot_give(
     # The service requests have times and grid cells, so both are known.
     requests = "http://testserver/opendata/datasets/service-requests/#dataset"
     assert requests not in {item.focus for item in result.advice}
+
+
+@pytest.mark.urls("publica.opendata.tests.test_dcat_urls")
+def test_catalogue_built_outside_a_request_passes_the_command(
+    published: None, shapes_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph = dcat_views.catalogue_at("https://data.millbrook.example")
+
+    assert dcat_check.main(graph, shapes_dir) == 0
+    assert "Violations: 0" in capsys.readouterr().out
+    catalogue = URIRef("https://data.millbrook.example/opendata/#catalogue")
+    assert (catalogue, RDF.type, DCAT.Catalog) in graph
 
 
 def test_built_catalogue_conforms(shapes_dir: Path) -> None:
