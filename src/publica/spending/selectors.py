@@ -268,7 +268,7 @@ def _spent() -> Expression:
     money: DecimalField[Decimal, Decimal] = DecimalField(
         max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES
     )
-    return Coalesce(Subquery(total, output_field=money), Value(Decimal(0)), output_field=money)
+    return Coalesce(Subquery(total, output_field=money), Value(Decimal("0.00")), output_field=money)
 
 
 def _weight(*, done: bool = False) -> Expression:
