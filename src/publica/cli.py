@@ -1,7 +1,7 @@
 """The `publica` command: everything a deployer runs, plus every Django management command.
 
 publica migrate | demo | serve | worker | services validate|load|list
-publica opendata publish|check-dcat
+publica opendata publish|check-dcat · spending import-budget|import-spend
 publica createsuperuser, publica shell, …   (any other name goes to Django)
 """
 
@@ -477,6 +477,38 @@ def opendata_publish(names: tuple[str, ...]) -> None:
         raise click.ClickException(str(exc)) from None
     for dataset in built:
         click.echo(f"{dataset.name}: {dataset.row_count} rows")
+
+
+@opendata.command("check-dcat")
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The DCAT-AP 3.0.1 SHACL shapes [../shared/data/dcat-ap-3.0.1-shacl].",
+)
+def opendata_check_dcat(shapes: Path | None) -> None:
+    """Validate the DCAT-AP catalogue, as served at PUBLICA_SITE_URL, against the DCAT-AP
+    SHACL shapes: exit 1 unless the mandatory shapes conform; list what the recommended
+    shapes still flag."""
+    from django.conf import settings
+
+    from publica.opendata import dcat_check, dcat_views
+
+    graph = dcat_views.catalogue_at(settings.PUBLICA_SITE_URL)
+    try:
+        status = dcat_check.main(graph, shapes or dcat_check.DEFAULT_SHAPES_DIR)
+    except FileNotFoundError as missing:
+        raise click.ClickException(f"no SHACL shapes: {missing}") from None
+    sys.exit(status)
+
+
+def _register_app_commands() -> None:
+    from publica.spending.commands import spending
+
+    main.add_command(spending)
+
+
+_register_app_commands()
 
 
 def _progress(items: Any, label: str) -> Any:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/alerts/", include("publica.alerts.staff_urls")),
     path("staff/sensors/", include("publica.sensors.staff_urls")),
     path("staff/procurement/", include("publica.procurement.staff_urls")),
+    path("staff/spending/", include("publica.spending.staff_urls")),
     path("staff/", include("publica.portal.staff_urls")),
     path("open311/v2/", include("publica.open311.urls")),
     path("api/v1/", include("publica.api.urls")),

@@ -36,6 +36,7 @@ from publica.procurement import demo as procurement_demo
 from publica.sensors.alarms import rules_load
 from publica.sensors.demo import load_demo_things
 from publica.sensors.services import datastream_set_public
+from publica.spending import demo as spending_demo
 
 SERVICES_DIR = Path(__file__).parent / "services"
 DEMO_PASSWORD = "millbrook-demo-2026"  # demo data only; printed in the README
@@ -81,7 +82,9 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
     for datastream in load_demo_things(actor=DEMO):  # air, water and bins: public places
         datastream_set_public(datastream=datastream, public=True, actor=DEMO)
     rules_load(path=SERVICES_DIR.parent / "sensor-rules.yaml", actor=DEMO)
-    procurement_demo.seed()  # each seed runs once; running the demo again changes nothing
+    # Each seed runs once; running the demo again changes nothing.
+    spending_demo.seed(rng_seed=seed)
+    procurement_demo.seed()
     if Case.objects.exists():
         datasets_publish(actor=DEMO)
         return f"Demo already loaded: {len(results)} services ({loaded} new versions)."

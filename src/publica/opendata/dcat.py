@@ -19,10 +19,11 @@ from typing import Any
 
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 
+from publica.opendata.licences import LICENCES
+
 __all__ = [
     "FILE_TYPES",
     "FREQUENCIES",
-    "LICENCES",
     "THEMES",
     "Agent",
     "BoundingBox",
@@ -30,7 +31,6 @@ __all__ = [
     "DataService",
     "Dataset",
     "Download",
-    "Licence",
     "catalogue_graph",
     "dataset_graph",
     "licence_iri",
@@ -90,39 +90,6 @@ FREQUENCIES = {
 #: Download formats (as `selectors.FORMATS` names them) as EU file-type codes.
 FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "Parquet": "PARQUET"}
 
-
-@dataclass(frozen=True)
-class Licence:
-    """A licence of the EU licence vocabulary: its code there, its title, and the ADMS
-    licence types that say what it asks of a re-user."""
-
-    code: str
-    title: str
-    types: tuple[str, ...]
-
-
-#: SPDX ids of the licences councils commonly publish under, mapped to the EU vocabulary.
-LICENCES = {
-    "CC-BY-4.0": Licence(
-        "CC_BY_4_0", "Creative Commons Attribution 4.0 International", ("Attribution",)
-    ),
-    "CC-BY-SA-4.0": Licence(
-        "CC_BYSA_4_0",
-        "Creative Commons Attribution-ShareAlike 4.0 International",
-        ("Attribution", "ViralEffect-ShareAlike"),
-    ),
-    "CC0-1.0": Licence("CC0", "Creative Commons CC0 1.0 Universal", ("PublicDomain",)),
-    "OGL-UK-3.0": Licence("OGL_3_0", "Open Government Licence 3.0", ("Attribution",)),
-    "ODC-By-1.0": Licence("ODC_BY", "Open Data Commons Attribution License 1.0", ("Attribution",)),
-    "ODbL-1.0": Licence(
-        "ODC_BL",
-        "Open Data Commons Open Database License 1.0",
-        ("Attribution", "ViralEffect-ShareAlike"),
-    ),
-    "PDDL-1.0": Licence(
-        "ODC_PDDL", "Open Data Commons Public Domain Dedication and License 1.0", ("PublicDomain",)
-    ),
-}
 
 #: The tables' column types (`tables.ColumnType`) as Frictionless Table Schema types.
 SCHEMA_TYPES = {
@@ -234,7 +201,7 @@ def licence_iri(spdx_id: str) -> str:
     known = LICENCES.get(spdx_id)
     if known is None:
         return f"https://spdx.org/licenses/{spdx_id}.html"
-    return f"{AUTHORITY}licence/{known.code}"
+    return f"{AUTHORITY}licence/{known.eu_code}"
 
 
 def table_schema(

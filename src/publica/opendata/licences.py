@@ -1,5 +1,6 @@
 """The licences a dataset may be published under, by SPDX id: a title and page for people,
-and the EU licence vocabulary's term for DCAT-AP."""
+and for DCAT-AP the EU licence vocabulary's code and the ADMS licence types (what the licence
+asks of a re-user)."""
 
 from __future__ import annotations
 
@@ -7,39 +8,43 @@ from dataclasses import dataclass
 
 __all__ = ["LICENCES", "Licence", "licence"]
 
-EU = "http://publications.europa.eu/resource/authority/licence/"
-
 
 @dataclass(frozen=True)
 class Licence:
     id: str
     title: str
     url: str
-    eu_term: str
+    eu_code: str = ""
+    types: tuple[str, ...] = ()
 
 
 LICENCES = {
     item.id: item
     for item in (
-        Licence("CC-BY-4.0", "Creative Commons Attribution 4.0",
-                "https://creativecommons.org/licenses/by/4.0/", EU + "CC_BY_4_0"),
-        Licence("CC-BY-SA-4.0", "Creative Commons Attribution Share-Alike 4.0",
-                "https://creativecommons.org/licenses/by-sa/4.0/", EU + "CC_BYSA_4_0"),
-        Licence("CC0-1.0", "Creative Commons CCZero",
-                "https://creativecommons.org/publicdomain/zero/1.0/", EU + "CC0"),
-        Licence("OGL-UK-3.0", "Open Government Licence v3.0",
+        Licence("CC-BY-4.0", "Creative Commons Attribution 4.0 International",
+                "https://creativecommons.org/licenses/by/4.0/", "CC_BY_4_0", ("Attribution",)),
+        Licence("CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0 International",
+                "https://creativecommons.org/licenses/by-sa/4.0/", "CC_BYSA_4_0",
+                ("Attribution", "ViralEffect-ShareAlike")),
+        Licence("CC0-1.0", "Creative Commons CC0 1.0 Universal",
+                "https://creativecommons.org/publicdomain/zero/1.0/", "CC0", ("PublicDomain",)),
+        Licence("OGL-UK-3.0", "Open Government Licence 3.0",
                 "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-                EU + "OGL_3_0"),
+                "OGL_3_0", ("Attribution",)),
+        Licence("ODC-By-1.0", "Open Data Commons Attribution License 1.0",
+                "https://opendatacommons.org/licenses/by/1-0/", "ODC_BY", ("Attribution",)),
         Licence("ODbL-1.0", "Open Data Commons Open Database License 1.0",
-                "https://opendatacommons.org/licenses/odbl/1-0/", EU + "ODBL"),
-        Licence("dl-de-by-2.0", "Datenlizenz Deutschland Namensnennung 2.0",
-                "https://www.govdata.de/dl-de/by-2-0", EU + "DL_DE_BY_2_0"),
-        Licence("etalab-2.0", "Licence Ouverte / Open Licence version 2.0",
-                "https://www.etalab.gouv.fr/licence-ouverte-open-licence/", EU + "ETALAB_2_0"),
+                "https://opendatacommons.org/licenses/odbl/1-0/", "ODC_BL",
+                ("Attribution", "ViralEffect-ShareAlike")),
+        Licence("PDDL-1.0", "Open Data Commons Public Domain Dedication and License 1.0",
+                "https://opendatacommons.org/licenses/pddl/1-0/", "ODC_PDDL", ("PublicDomain",)),
     )
 }  # fmt: skip
 
 
 def licence(spdx_id: str) -> Licence:
-    """The licence with this SPDX id; one not in the table keeps its id as its title."""
-    return LICENCES.get(spdx_id) or Licence(spdx_id, spdx_id, "", "")
+    """The licence with this SPDX id; one not in the table keeps its id as its title and
+    SPDX's page as its address."""
+    return LICENCES.get(spdx_id) or Licence(
+        spdx_id, spdx_id, f"https://spdx.org/licenses/{spdx_id}.html"
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("datasets/<slug:name>/", views.dataset, name="dataset"),
     path("datasets/<slug:name>/download.<str:extension>", views.download, name="download"),
     path("datasets/<slug:name>/dcat.<str:extension>", dcat_views.dataset, name="dcat"),
+    path("datasets/<slug:name>/schema.json", dcat_views.schema, name="schema"),
 ]

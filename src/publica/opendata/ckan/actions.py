@@ -118,7 +118,7 @@ def package_search(call: Call) -> dict[str, Any]:
     """Search datasets with Solr's query language: q, fq, fq_list, rows, start, sort,
     facet, facet.field, facet.limit, facet.mincount, fl, include_private."""
     params = call.params
-    rows = as_natural(params, "rows", default=10, maximum=ROWS_MAX)
+    rows = as_natural(params, "rows", default=10, maximum=ROWS_MAX, refuse_above=True)
     start = as_natural(params, "start", default=0, maximum=LARGEST)
     sort = as_string(params, "sort").strip()
     if sort in ("", "rank"):

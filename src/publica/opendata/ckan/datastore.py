@@ -55,7 +55,7 @@ def search(
     types: dict[str, ColumnType] = {"_id": "int"}
     types.update({column.name: column.type for column in table.columns})
 
-    limit = as_natural(params, "limit", default=ROWS_DEFAULT, maximum=ROWS_MAX)
+    limit = as_natural(params, "limit", default=ROWS_DEFAULT, maximum=ROWS_MAX, refuse_above=True)
     offset = as_natural(params, "offset", default=0, maximum=LARGEST)
     names = _fields(params, types)
     order = _sort(params, types)

@@ -31,9 +31,12 @@ def _fail(name: str, message: str) -> ValidationError:
     return ValidationError({name: [message]})
 
 
-def as_natural(params: Mapping[str, Any], name: str, *, default: int, maximum: int) -> int:
-    """A whole number from 0; above `maximum` it is lowered to it, as CKAN's
-    `limit_to_configured_maximum` does (the result says which limit was used)."""
+def as_natural(
+    params: Mapping[str, Any], name: str, *, default: int, maximum: int, refuse_above: bool = False
+) -> int:
+    """A whole number from 0; above `maximum` it is lowered to it, or, with `refuse_above`
+    (a page size: `rows`, `limit`), refused with a Validation Error naming the limit, so a
+    client asking for a million rows learns why it got fewer instead of guessing."""
     value = params.get(name)
     if value is None or value == "":
         return default
@@ -52,6 +55,8 @@ def as_natural(params: Mapping[str, Any], name: str, *, default: int, maximum: i
         raise _fail(name, "Invalid integer")
     if value < 0:
         raise _fail(name, "Must be a natural number")
+    if refuse_above and value > maximum:
+        raise _fail(name, f"Must be less than or equal to {maximum}")
     return min(value, maximum)
 
 

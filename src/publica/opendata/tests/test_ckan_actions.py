@@ -276,11 +276,9 @@ def test_bad_parameters_are_validation_errors_naming_them(
     assert found[field] == [message]
 
 
-def test_a_huge_rows_value_is_lowered_to_the_maximum_as_ckan_does(
-    client: Client, published: None
-) -> None:
-    found = result(call(client, "package_search", "GET", rows=10**12))
-    assert found["count"] == len(found["results"]) == Dataset.objects.count()
+def test_a_huge_rows_value_is_refused_naming_the_maximum(client: Client, published: None) -> None:
+    found = error(call(client, "package_search", "GET", rows=10**12), 409, "Validation Error")
+    assert found["rows"] == ["Must be less than or equal to 1000"]
 
 
 def test_an_unknown_action_is_a_bad_request(client: Client) -> None:

@@ -176,8 +176,10 @@ def test_include_total_false_leaves_the_total_out(client: Client, resource_id: s
     assert "total" not in found and found["include_total"] is False
 
 
-def test_a_huge_limit_is_lowered_to_the_maximum(client: Client, resource_id: str) -> None:
-    assert result(search(client, resource_id=resource_id, limit=10**9))["limit"] == 32000
+def test_a_huge_limit_is_refused_naming_the_maximum(client: Client, resource_id: str) -> None:
+    found = validation_error(search(client, resource_id=resource_id, limit=10**9))
+    assert found["limit"] == ["Must be less than or equal to 32000"]
+    assert result(search(client, resource_id=resource_id, limit=32000))["limit"] == 32000
 
 
 @pytest.mark.parametrize(

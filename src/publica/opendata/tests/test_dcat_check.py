@@ -56,7 +56,6 @@ def served_catalogue(client: Client) -> Graph:
     return Graph().parse(data=response.content, format="turtle")
 
 
-@pytest.mark.urls("publica.opendata.tests.test_dcat_urls")
 def test_catalogue_served_for_published_datasets_conforms_to_the_mandatory_shapes(
     published: None, client: Client, shapes_dir: Path
 ) -> None:
@@ -66,7 +65,6 @@ def test_catalogue_served_for_published_datasets_conforms_to_the_mandatory_shape
     assert not result.violations
 
 
-@pytest.mark.urls("publica.opendata.tests.test_dcat_urls")
 def test_each_served_dataset_description_conforms(
     published: None, client: Client, shapes_dir: Path
 ) -> None:
@@ -77,7 +75,6 @@ def test_each_served_dataset_description_conforms(
         assert result.conforms, f"{name}:\n{result.summary()}\n\n{result.report}"
 
 
-@pytest.mark.urls("publica.opendata.tests.test_dcat_urls")
 def test_recommended_shapes_flag_only_coverage_the_data_cannot_give(
     published: None, client: Client, shapes_dir: Path
 ) -> None:
@@ -91,7 +88,6 @@ def test_recommended_shapes_flag_only_coverage_the_data_cannot_give(
     assert requests not in {item.focus for item in result.advice}
 
 
-@pytest.mark.urls("publica.opendata.tests.test_dcat_urls")
 def test_catalogue_built_outside_a_request_passes_the_command(
     published: None, shapes_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,8 +13,6 @@ from publica.opendata.dcat import DCAT, DCT
 from publica.opendata.models import Dataset
 from publica.opendata.services import datasets_publish
 
-pytestmark = pytest.mark.urls("publica.opendata.tests.test_dcat_urls")
-
 FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}
 MEDIA_TYPES = {
     "ttl": "text/turtle; charset=utf-8",

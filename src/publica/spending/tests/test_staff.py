@@ -23,8 +23,6 @@ from publica.spending.tests.factories import (
     csv_file,
 )
 
-pytestmark = pytest.mark.urls("publica.spending.tests.urls")
-
 StaffClient = Any  # the `staff_client` fixture: sign a person in, get a client
 
 
