@@ -10,6 +10,7 @@ from typing import Any
 
 from publica.accounts.models import Organisation
 from publica.opendata.ckan.query import FieldType, Schema
+from publica.opendata.licences import licence
 from publica.opendata.selectors import Published, Resource
 
 __all__ = [
@@ -26,36 +27,6 @@ __all__ = [
 #: Makes a site path absolute (the request's `build_absolute_uri`).
 Absolute = Callable[[str], str]
 
-# SPDX ids as CKAN's default licence register names them, so harvesting CKANs recognise them.
-LICENCES: dict[str, tuple[str, str, str]] = {
-    "CC-BY-4.0": ("cc-by", "Creative Commons Attribution", "opendefinition.org/licenses/cc-by"),
-    "CC-BY-SA-4.0": (
-        "cc-by-sa",
-        "Creative Commons Attribution Share-Alike",
-        "opendefinition.org/licenses/cc-by-sa",
-    ),
-    "CC0-1.0": ("cc-zero", "Creative Commons CCZero", "opendefinition.org/licenses/cc-zero"),
-    "OGL-UK-3.0": (
-        "uk-ogl",
-        "UK Open Government Licence (OGL)",
-        "reference.data.gov.uk/id/open-government-licence",
-    ),
-    "ODbL-1.0": (
-        "odc-odbl",
-        "Open Data Commons Open Database License (ODbL)",
-        "opendefinition.org/licenses/odc-odbl",
-    ),
-    "ODC-By-1.0": (
-        "odc-by",
-        "Open Data Commons Attribution License",
-        "opendefinition.org/licenses/odc-by",
-    ),
-    "PDDL-1.0": (
-        "odc-pddl",
-        "Open Data Commons Public Domain Dedication and License (PDDL)",
-        "opendefinition.org/licenses/odc-pddl",
-    ),
-}
 
 THEMES = "http://publications.europa.eu/resource/authority/data-theme/"
 
@@ -148,11 +119,9 @@ def organization_dict(
 
 
 def _licence(spdx: str) -> tuple[str, str, str, bool]:
-    known = LICENCES.get(spdx)
-    if known is None:
-        return spdx, spdx, f"https://spdx.org/licenses/{spdx}.html", False
-    ckan_id, title, address = known
-    return ckan_id, title, f"http://{address}", True
+    """CKAN's id, title and page for the licence, and whether it is a known open licence."""
+    known = licence(spdx)
+    return known.ckan_id or spdx, known.title, known.url, bool(known.ckan_id)
 
 
 def resource_dict(item: Published, resource: Resource, position: int, absolute: Absolute) -> dict:
