@@ -52,7 +52,7 @@ class ServiceRequestRow(models.Model):
         indexes = [
             models.Index(fields=["service_code", "opened_at"]),
             models.Index(fields=["opened_at"]),
-            models.Index(fields=["status", "service_code"]),
+            models.Index(fields=["status", "opened_at"]),
             models.Index(fields=["area"]),
         ]
 

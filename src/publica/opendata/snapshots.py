@@ -79,7 +79,9 @@ def build_service_requests() -> int:
         "opened_at", "closed_at", "days_to_close", "area", "area_latitude", "area_longitude",
     ]  # fmt: skip
     ServiceRequestRow.objects.all().delete()
-    _insert_select(ServiceRequestRow, columns, selected.values_list(*(f"o_{c}" for c in columns)))
+    # In the order reports came in, so `_id` follows time.
+    in_order = selected.order_by("submitted_at", "pk")
+    _insert_select(ServiceRequestRow, columns, in_order.values_list(*(f"o_{c}" for c in columns)))
     _withhold_rare_areas(settings.PUBLICA_OPENDATA_MIN_COUNT)
     return ServiceRequestRow.objects.count()
 

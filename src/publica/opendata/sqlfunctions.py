@@ -23,8 +23,8 @@ class _Strftime(Func):
     postgresql_template = ""
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = f"strftime('{self.sqlite_format}', %(expressions)s)"
-        return self.as_sql(compiler, connection, template=template, **extra)
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"strftime(%s, {sql})", [self.sqlite_format, *params]
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, template=self.postgresql_template, **extra)
@@ -34,7 +34,7 @@ class UtcHour(_Strftime):
     """The datetime with its minutes and seconds dropped."""
 
     output_field = DateTimeField()
-    sqlite_format = "%%Y-%%m-%%d %%H:00:00"
+    sqlite_format = "%Y-%m-%d %H:00:00"
     postgresql_template = (
         "(date_trunc('hour', %(expressions)s AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
     )
@@ -44,7 +44,7 @@ class UtcDay(_Strftime):
     """The date of the datetime, in UTC."""
 
     output_field = DateField()
-    sqlite_format = "%%Y-%%m-%%d"
+    sqlite_format = "%Y-%m-%d"
     postgresql_template = "((%(expressions)s AT TIME ZONE 'UTC')::date)"
 
 
@@ -52,7 +52,7 @@ class UtcMonth(_Strftime):
     """The first day of the datetime's month, in UTC."""
 
     output_field = DateField()
-    sqlite_format = "%%Y-%%m-01"
+    sqlite_format = "%Y-%m-01"
     postgresql_template = "(date_trunc('month', %(expressions)s AT TIME ZONE 'UTC')::date)"
 
 
