@@ -107,10 +107,32 @@ test("pages fit a 320 px wide screen without sideways scrolling", async () => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
   for (const path of ["/", "/services/pothole/", "/services/pothole/start/", "/track/", "/account/sign-in/",
-                      "/transparency/ledger", "/help", "/report/"]) {
+                      "/transparency/ledger", "/help", "/report/", "/opendata/",
+                      "/opendata/datasets/service-requests/", "/opendata/budget/", "/opendata/ocds/"]) {
     await page.goto(`${publica.base}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `${path} is ${width}px wide`);
   }
   await context.close();
+});
+
+test("anyone reads the open data: datasets, budgets, projects and contracts", async () => {
+  const reader = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await reader.goto(`${publica.base}/opendata/`);
+  await visit(reader, "open data");
+  await reader.getByRole("link", { name: "Service requests" }).click();
+  await assert.doesNotReject(reader.getByRole("heading", { name: "Columns" }).waitFor());
+  await visit(reader, "a dataset");
+  for (const [path, label] of [["/opendata/budget/", "budget against spending"],
+                               ["/opendata/spending/", "payments"],
+                               ["/opendata/projects/", "projects"],
+                               ["/opendata/ocds/", "contracts"]]) {
+    await reader.goto(`${publica.base}${path}`);
+    await visit(reader, label);
+  }
+  await reader.goto(`${publica.base}/opendata/projects/`);
+  await reader.locator("main a[href^='/opendata/projects/']").first().click();
+  await visit(reader, "a project");
+  const catalogue = await reader.request.get(`${publica.base}/opendata/catalog.ttl`);
+  assert.match(await catalogue.text(), /dcat:Catalog/);
 });
