@@ -48,14 +48,28 @@ def _text(value: Any) -> Any:
     return value
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any, text_column: bool) -> Any:
+    if value is None:
+        return ""
+    if text_column and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as written, never run (OWASP's advice for CSV exports)
+    return _boolean(_text(value))
+
+
 def csv_chunks(table: Table) -> Iterator[str]:
-    """The header, then the rows, in chunks of text. Empty cells are nulls."""
+    """The header, then the rows, in chunks of text. Empty cells are nulls; text that a
+    spreadsheet would run as a formula is quoted with a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     names = _names(table)
+    text = {column.name for column in table.columns if column.type == "text"}
     writer.writerow(names)
     for count, row in enumerate(_rows(table), start=1):
-        writer.writerow(["" if row[n] is None else _boolean(_text(row[n])) for n in names])
+        writer.writerow([_cell(row[n], n in text) for n in names])
         if count % CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

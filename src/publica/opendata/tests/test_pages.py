@@ -78,3 +78,13 @@ def test_an_empty_dataset_downloads_as_a_header_and_an_empty_array(
     assert json.loads(_body(client.get(f"{base}.json"))) == []
     empty = client.get(f"{base}.parquet")
     assert pq.read_table(io.BytesIO(b"".join(empty.streaming_content))).num_rows == 0
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted_in_csv() -> None:
+    from publica.opendata.downloads import _cell
+
+    assert _cell('=HYPERLINK("http://x")', True) == '\'=HYPERLINK("http://x")'
+    assert _cell("-5 potholes", True) == "'-5 potholes"
+    assert _cell(-5, False) == -5
+    assert _cell("Potholes", True) == "Potholes"
+    assert _cell(None, True) == ""
