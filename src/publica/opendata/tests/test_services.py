@@ -65,3 +65,12 @@ def test_the_cli_builds_the_datasets_and_names_an_unknown_one(
     assert "service-requests: 1 rows" in built.output
     unknown = runner.invoke(main, ["opendata", "publish", "nothing-here"])
     assert unknown.exit_code == 1 and "nothing-here" in unknown.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_sweeps_the_old_rows(pothole: Service) -> None:
+    """On PostgreSQL this runs VACUUM, which a transaction would refuse."""
+    Organisation.objects.create(slug="millbrook", name="Millbrook Council")
+    submit_pothole(pothole)
+    datasets_publish()
+    assert dataset_refresh(name="service-requests").row_count == 1
