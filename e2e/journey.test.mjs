@@ -121,7 +121,7 @@ test("anyone reads the open data: datasets, budgets, projects and contracts", as
   await reader.goto(`${publica.base}/opendata/`);
   await visit(reader, "open data");
   await reader.getByRole("link", { name: "Service requests" }).click();
-  await assert.doesNotReject(reader.getByRole("heading", { name: "Columns" }).waitFor());
+  await assert.doesNotReject(reader.getByRole("table", { name: "Columns" }).waitFor());
   await visit(reader, "a dataset");
   for (const [path, label] of [["/opendata/budget/", "budget against spending"],
                                ["/opendata/spending/", "payments"],

@@ -21,19 +21,13 @@ from django.views.decorators.http import require_GET
 from publica.api.problems import problem
 from publica.core import clock
 from publica.core.errors import NotFound
+from publica.opendata.licences import licence
 from publica.procurement import ocds, selectors
 from publica.procurement.models import ContractingProcess, Release
 
 #: Releases (or records) on one page of a package, unless `limit` asks for fewer or more.
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
-#: Licence URLs for the SPDX ids PUBLICA_OPENDATA_LICENCE takes; OCDS wants a URL.
-LICENCE_URLS = {
-    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-    "OGL-UK-3.0": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
-}
 
 
 # Human pages
@@ -48,7 +42,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "procurement/index.html",
-        {"page": page, "rows": rows, "prefix": _prefix(), "licence_url": _licence_url()},
+        {
+            "page": page,
+            "rows": rows,
+            "prefix": _prefix(),
+            "licence": licence(settings.PUBLICA_OPENDATA_LICENCE),
+        },
     )
 
 
@@ -206,8 +205,7 @@ def _absolute(path: str) -> str:
 
 
 def _licence_url() -> str:
-    licence = settings.PUBLICA_OPENDATA_LICENCE
-    return LICENCE_URLS.get(licence, f"https://spdx.org/licenses/{licence}.html")
+    return licence(settings.PUBLICA_OPENDATA_LICENCE).url
 
 
 def _prefix() -> str:
