@@ -128,8 +128,9 @@ def resource_get(resource_id: str) -> tuple[Published, Resource]:
     raise NotFound(f"no resource with id {resource_id!r}")
 
 
-# Chart figures are aggregates over up to millions of rows; they change only when the dataset
-# is rebuilt, so each process keeps the last ones per (dataset, build).
+# Chart figures are aggregates over up to millions of rows, so each process keeps the last ones
+# per (dataset, build): a snapshot's change only when it is rebuilt; a live table's are as of
+# the worker's last pass over it (PUBLICA_OPENDATA_REFRESH_MINUTES).
 _FIGURES: dict[tuple[str, object], list[tuple[str, float]]] = {}
 LINE_POINTS = 90
 BARS = 20
