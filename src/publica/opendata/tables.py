@@ -11,16 +11,15 @@ selectors; the opendata registry lists them as datasets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import Expression, F, QuerySet
 
-__all__ = ["COLUMN_TYPES", "Chart", "Column", "ColumnType", "Table"]
+__all__ = ["Chart", "Column", "ColumnType", "Table"]
 
 # The CKAN DataStore's type names, which the downloads and the DCAT schema reuse.
 ColumnType = Literal["text", "int", "numeric", "timestamp", "date", "bool"]
-COLUMN_TYPES: tuple[ColumnType, ...] = ("text", "int", "numeric", "timestamp", "date", "bool")
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,6 @@ class Table:
     id_source: str = "pk"
     order: tuple[str, ...] = ("_id",)
     chart: Chart | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def column(self, name: str) -> Column | None:
         return next((column for column in self.columns if column.name == name), None)
