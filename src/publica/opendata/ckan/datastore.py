@@ -69,7 +69,7 @@ def search(
     as_bool(params, "plain", default=True)
     as_string(params, "language")
     as_natural(params, "total_estimation_threshold", default=0, maximum=LARGEST)
-    condition = _filters(params, types) & _full_text(params, table, types)
+    condition = _filters(params, types) & _full_text(params, item, types)
 
     rows = table.queryset().filter(condition).values(*names)
     if distinct:
@@ -213,19 +213,20 @@ def _timestamp(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _full_text(params: dict[str, Any], table: Table, types: dict[str, ColumnType]) -> Q:
+def _full_text(params: dict[str, Any], item: Published, types: dict[str, ColumnType]) -> Q:
     """`q` as text: every word in some text column; as {field: text}: each field contains
     its text. Case-insensitive containment, which the ORM escapes (% and _ are literal)."""
     q = as_dict_or_string(params, "q")
     if q is None or q == "":
         return Q()
+    table = item.table
     if isinstance(q, str):
         if len(q) > MAX_Q:
             raise ValidationError({"q": [f"at most {MAX_Q} characters"]})
         text_columns = [column.name for column in table.columns if column.type == "text"]
         condition = Q()
         for word in q.split():
-            condition &= _any_contains(text_columns, word)
+            condition &= _any_contains(item, text_columns, word)
         return condition
     condition = Q()
     for name, text in q.items():
@@ -242,11 +243,43 @@ def _full_text(params: dict[str, Any], table: Table, types: dict[str, ColumnType
     return condition
 
 
-def _any_contains(columns: list[str], word: str) -> Q:
+def _any_contains(item: Published, columns: list[str], word: str) -> Q:
+    """Some text column contains `word`. In a snapshot, a column with few distinct values
+    is matched against them here and becomes `column IN (…)`: far cheaper for the database
+    than a case-insensitive LIKE on that column of every row."""
     found = Q(pk__in=[])
+    folded = word.casefold()
     for name in columns:
-        found |= Q(**{f"{name}__icontains": word})
+        values = _distinct_values(item, name)
+        if values is None:
+            found |= Q(**{f"{name}__icontains": word})
+            continue
+        matching = [value for value in values if folded in value.casefold()]
+        if matching:
+            found |= Q(**{f"{name}__in": matching})
     return found
+
+
+# The distinct values of a snapshot's text columns, per (dataset, build): they change only
+# when the worker rebuilds it. A column with more than MANY values keeps the LIKE.
+_DISTINCT: dict[tuple[str, object], dict[str, list[str] | None]] = {}
+MANY = 2000
+
+
+def _distinct_values(item: Published, name: str) -> list[str] | None:
+    if item.definition.refresh is None:  # read live: its values change at any moment
+        return None
+    key = (item.name, item.dataset.built_at)
+    if key not in _DISTINCT:
+        for stale in [known for known in _DISTINCT if known[0] == item.name]:
+            del _DISTINCT[stale]
+        _DISTINCT[key] = {}
+    known = _DISTINCT[key]
+    if name not in known:
+        rows = item.table.queryset().order_by().values_list(name, flat=True).distinct()
+        values = [value for value in rows[: MANY + 1] if value]
+        known[name] = None if len(values) > MANY else values
+    return known[name]
 
 
 def _total(

@@ -231,3 +231,16 @@ def test_an_unknown_or_non_datastore_resource_is_not_found(
         )
     missing = validation_error(search(client))
     assert missing["resource_id"] == ["Missing value"]
+
+
+def test_q_on_a_snapshot_matches_column_values_without_like_and_follows_a_rebuild(
+    client: Client, resource_id: str, pothole: Service
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert result(search(client, resource_id=resource_id, q="Fixed"))["total"] == 2
+    searched = [query["sql"] for query in queries if "opendata_servicerequestrow" in query["sql"]]
+    assert searched and not any("LIKE" in sql.upper() for sql in searched[-2:])
+    submit_pothole(pothole)
+    datasets_publish()  # a new build: its values are read afresh
+    assert result(search(client, resource_id=resource_id, q="pothole"))["total"] == 7
+    assert result(search(client, resource_id=resource_id, q="fixed"))["total"] == 0
