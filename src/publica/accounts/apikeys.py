@@ -15,8 +15,9 @@ import time
 from django.core.cache import caches
 from django.db import transaction
 
-from publica.accounts.models import ApiKey, Department, Organisation
+from publica.accounts.models import ApiKey, Department
 from publica.accounts.roles import Role
+from publica.accounts.selectors import organisation_get
 from publica.core import clock, recent
 from publica.core.actors import Actor, ApiClient, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
@@ -92,7 +93,7 @@ def apikey_create(
         errors.append(FieldError("name", "give the key a name"))
     if not scopes:
         errors.append(FieldError("scopes", "give the key at least one scope"))
-    organisation = Organisation.objects.order_by("pk").first()
+    organisation = organisation_get()
     if organisation is None:
         errors.append(FieldError("organisation", "set up the organisation first"))
     if errors or organisation is None:

@@ -8,7 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from publica.accounts.models import Organisation
+from publica.accounts.selectors import organisation_get
 from publica.alerts import links, rules, selectors
 from publica.alerts.models import Alert, AlertChannel, AlertSubscription
 from publica.notify.models import Message
@@ -79,5 +79,5 @@ def confirmation(subscription: AlertSubscription, now: dt.datetime) -> Message:
 
 
 def _organisation_name() -> str:
-    organisation = Organisation.objects.order_by("pk").first()
+    organisation = organisation_get()
     return organisation.name if organisation else "Publica"

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from publica.accounts.models import Organisation
 from publica.cases.models import Case, CaseEvent
 from publica.cases.selectors import visible_cases
 from publica.catalogue.models import Service, ServiceVersion
@@ -26,7 +25,6 @@ __all__ = [
     "READER",
     "UPDATE_KINDS",
     "Update",
-    "organisation",
     "report_service",
     "report_services",
     "request_get",
@@ -75,10 +73,6 @@ def services_changed_at() -> dt.datetime | None:
         pk__in=report_services().values("current_version")
     ).order_by("-created_at")
     return versions.values_list("created_at", flat=True).first()
-
-
-def organisation() -> Organisation | None:
-    return Organisation.objects.order_by("pk").first()
 
 
 def request_list(

@@ -23,6 +23,7 @@ from publica.accounts.apikeys import (
     apikey_authenticate,
     apikey_count_request,
 )
+from publica.accounts.selectors import organisation_get
 from publica.core import clock
 from publica.core.actors import ApiClient
 from publica.core.errors import (
@@ -111,7 +112,7 @@ def endpoint(*methods: str, public: bool = False) -> Callable[[View], View]:
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     document = serializers.discovery(
         url=request.build_absolute_uri("."),
-        organisation=selectors.organisation(),
+        organisation=organisation_get(),
         changeset=selectors.services_changed_at(),
     )
     return render(fmt, "discovery", document)

@@ -25,6 +25,7 @@ from django.utils.translation import to_locale
 from rdflib import Graph
 
 from publica.accounts.models import Organisation
+from publica.accounts.selectors import organisation_get
 from publica.core.errors import NotFound
 from publica.opendata import dcat
 from publica.opendata.selectors import Published, published_get, published_list
@@ -157,7 +158,7 @@ def _shared(response: HttpResponse, etag: str, last_modified: dt.datetime | None
 
 def _catalogue(absolute: Absolute, records: list[Published]) -> dcat.Catalogue:
     index = absolute(reverse("opendata:index"))
-    organisation = Organisation.objects.order_by("pk").first()
+    organisation = organisation_get()
     publisher = _agent(absolute, organisation)
     datasets = tuple(_dataset(absolute, item) for item in records)
     return dcat.Catalogue(

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from publica.accounts.models import Organisation
+from publica.accounts.selectors import organisation_get
 from publica.core import clock
 from publica.core.actors import SystemActor
 from publica.core.errors import FieldError, InvalidInput, NotFound
@@ -25,7 +26,7 @@ PUBLISHER = SystemActor("open-data")
 def datasets_publish(*, actor: SystemActor = PUBLISHER) -> list[Dataset]:
     """Give every registered dataset its record (once), then build each one. Returns the
     records, in the registry's order."""
-    organisation = Organisation.objects.order_by("pk").first()
+    organisation = organisation_get()
     if organisation is None:
         raise InvalidInput(
             [FieldError("organisation", "no organisation to publish as; run `publica demo`")]

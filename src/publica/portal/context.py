@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from publica.accounts.models import Organisation
+from publica.accounts.selectors import organisation_get
 
 
 def publica(request: HttpRequest) -> dict[str, Any]:
-    organisation = Organisation.objects.order_by("pk").first()
+    organisation = organisation_get()
     return {"organisation": organisation}

@@ -26,7 +26,6 @@ __all__ = [
     "process_facts",
     "process_get",
     "process_list",
-    "publisher",
     "release_page",
     "releases_for",
     "tender_rows",
@@ -51,11 +50,6 @@ def process_list() -> QuerySet[ContractingProcess]:
         Prefetch("awards", queryset=Award.objects.prefetch_related("suppliers")),
         Prefetch("contracts", queryset=Contract.objects.select_related("award")),
     )
-
-
-def publisher() -> Organisation | None:
-    """The organisation running this Publica (there is one per instance)."""
-    return Organisation.objects.order_by("pk").first()
 
 
 # Releases

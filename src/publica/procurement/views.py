@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from publica.accounts.selectors import organisation_get
 from publica.api.problems import problem
 from publica.core import clock
 from publica.core.errors import NotFound
@@ -184,7 +185,7 @@ def _record(process: ContractingProcess, *, embedded: bool) -> dict[str, Any]:
 
 
 def _metadata(request: HttpRequest) -> ocds.PackageMetadata:
-    organisation = selectors.publisher()
+    organisation = organisation_get()
     return ocds.PackageMetadata(
         uri=_absolute(request.get_full_path()),
         published=clock.now(),

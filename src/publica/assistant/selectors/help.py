@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from publica.accounts.models import Organisation
 from publica.accounts.roles import APPLICANT
+from publica.accounts.selectors import organisation_get
 from publica.assistant.answers import Contact
 from publica.assistant.models import Question
 from publica.catalogue.models import Service, ServiceVersion
@@ -58,7 +58,7 @@ def resident_facing(definition: dict[str, Any]) -> bool:
 
 def help_contact() -> Contact:
     """How to reach a person, from the organisation's record."""
-    organisation = Organisation.objects.order_by("pk").first()
+    organisation = organisation_get()
     if organisation is None:
         return Contact()
     return Contact(
