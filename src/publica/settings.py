@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "publica.opendata",
     "publica.spending",
     "publica.procurement",
+    "publica.insights",
     "django_tasks",
     "django_tasks_db",
 ]

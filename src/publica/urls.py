@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/sensors/", include("publica.sensors.staff_urls")),
     path("staff/procurement/", include("publica.procurement.staff_urls")),
     path("staff/spending/", include("publica.spending.staff_urls")),
+    path("staff/insights/", include("publica.insights.staff_urls")),
     path("staff/", include("publica.portal.staff_urls")),
     path("open311/v2/", include("publica.open311.urls")),
     path("api/v1/", include("publica.api.urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("ledger/", include("publica.ledger.urls")),
     path("notify/", include("publica.notify.urls")),
     path("alerts/", include("publica.alerts.urls")),
+    path("", include("publica.insights.urls")),
     path("sta/v1.1/", include("publica.sensors.urls")),
     path("", include("publica.portal.urls")),
 ]

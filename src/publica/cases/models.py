@@ -111,6 +111,8 @@ class Case(models.Model):
             models.Index(fields=["service", "submitted_at"]),
             models.Index(fields=["assignee", "closed_at"]),
             models.Index(fields=["submitted_at", "id"], name="cases_by_submission"),
+            # The dashboards' summaries re-read the days of cases changed since they last ran.
+            models.Index(fields=["updated_at"], name="cases_by_update"),
             # Finding possible duplicates of a new report: cases near a point, and the open
             # ones with an address but no point (publica.assistant.services.duplicates).
             models.Index(fields=["latitude", "longitude"], name="cases_by_place"),

@@ -31,7 +31,7 @@ from publica.cases.models import Case
 from publica.catalogue.models import Service
 from publica.opendata import privacy
 from publica.opendata.models import DailyVolumeRow, ServiceRequestRow, SlaPerformanceRow
-from publica.opendata.sqlfunctions import DaysBetween, UtcDay, UtcHour, UtcMonth
+from publica.core.sqlfunctions import DaysBetween, UtcDay, UtcHour, UtcMonth
 
 __all__ = ["build_daily_volumes", "build_service_requests", "build_sla_performance"]
 

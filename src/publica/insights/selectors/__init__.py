@@ -1,0 +1,2 @@
+"""Reads: the dashboards' figures (`figures`), forecasts (`forecasts`), hotspots
+(`hotspots`) and satisfaction (`ratings`)."""

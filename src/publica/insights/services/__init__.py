@@ -1,0 +1,2 @@
+"""Writes: keeping the summaries up to date (`summaries`), forecasts (`forecasts`), the
+hotspot counts (`hotspots`) and residents' ratings (`ratings`)."""

@@ -1,0 +1,86 @@
+"""What every dashboard page shares: who may see which department, the filter form, and the
+CSV download of any figure on the page (`?csv=<slug>`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from publica.accounts.models import Department, User
+from publica.accounts.roles import DEPARTMENT_BOUND
+from publica.catalogue.models import Service
+from publica.core import clock
+from publica.insights import filters as filtering
+from publica.insights.figures import Figure, as_csv
+
+__all__ = ["PAGES", "dashboard", "department_scope", "filters_for"]
+
+#: The dashboards, in the order of their navigation: (URL name, label).
+PAGES = (
+    ("overview", _("Backlog and flow")),
+    ("performance", _("Performance")),
+    ("workload", _("Workload and channels")),
+    ("hotspots", _("Hotspots")),
+    ("forecast", _("Forecast")),
+)
+
+
+def department_scope(actor: User) -> int | None:
+    """The one department a person may see figures for, or None for all of them:
+    caseworkers and supervisors see their own department, other staff roles every one."""
+    return actor.department_id if actor.role in DEPARTMENT_BOUND else None
+
+
+def filters_for(request: HttpRequest, actor: User) -> tuple[filtering.Filters, dict[str, Any]]:
+    """The filters the query string asks for, held to what the person may see, and the
+    context the filter form needs (choices, and errors naming their fields)."""
+    today = clock.now().date()
+    chosen, errors = filtering.parse(request.GET, today)
+    scope = department_scope(actor)
+    chosen = chosen.within(scope)
+    departments = Department.objects.order_by("name")
+    services = Service.objects.order_by("title")
+    if scope is not None:
+        departments = departments.filter(pk=scope)
+        services = services.filter(department_id=scope)
+    context = {
+        "filters": chosen,
+        "filter_errors": [{"href": f"#filter-{e.field}", "message": e.message} for e in errors],
+        "filter_error_by_field": {e.field: e.message for e in errors},
+        "departments": departments,
+        "services": services,
+        "department_fixed": scope is not None,
+    }
+    return chosen, context
+
+
+def dashboard(
+    request: HttpRequest, template: str, context: dict[str, Any], figures: Sequence[Figure]
+) -> HttpResponse:
+    """The page, or, when `?csv=` names one of its figures, that figure's table as CSV."""
+    wanted = request.GET.get("csv")
+    if wanted is not None:
+        for figure in figures:
+            if figure.slug == wanted:
+                response = HttpResponse(as_csv(figure), content_type="text/csv; charset=utf-8")
+                name = slugify(f"{figure.slug}-{context.get('filters', '') and _period(context)}")
+                response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+                return response
+        raise Http404("no such figure on this page")
+    query = request.GET.copy()
+    query.pop("csv", None)
+    return render(
+        request,
+        template,
+        {**context, "figures": figures, "query": query.urlencode(), "insights_pages": PAGES},
+    )
+
+
+def _period(context: dict[str, Any]) -> str:
+    chosen: filtering.Filters = context["filters"]
+    return f"{chosen.start}-to-{chosen.end}"
