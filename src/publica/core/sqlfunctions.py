@@ -1,17 +1,18 @@
-"""Date arithmetic the snapshots need, in each database's own SQL.
+"""Date arithmetic the open-data snapshots and the dashboards' summaries need, in each
+database's own SQL.
 
 Django's Trunc functions on SQLite call back into Python once per row, which is most of a
 rebuild's time at a million cases; these run inside the database on both. Every one works in
-UTC, the time zone the open datasets are published in.
+UTC, the time zone the open datasets and the summaries are kept in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import DateField, DateTimeField, FloatField, Func
+from django.db.models import DateField, DateTimeField, FloatField, Func, IntegerField
 
-__all__ = ["DaysBetween", "UtcDay", "UtcHour", "UtcMonth"]
+__all__ = ["DaysBetween", "FloorInt", "UtcDay", "UtcHour", "UtcMonth"]
 
 
 class _Strftime(Func):
@@ -79,3 +80,17 @@ class DaysBetween(Func):
             arg_joiner=" - ",
             **extra,
         )
+
+
+class FloorInt(Func):
+    """The largest integer not above a number that is never negative (SQLite's CAST
+    truncates, which for these is the same; PostgreSQL's rounds, so it floors first)."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS INTEGER)")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="FLOOR(%(expressions)s)::integer")

@@ -1,0 +1,221 @@
+"""The dashboards' figures on a small town whose right answers are worked out by hand.
+
+March 2026 (no public holidays in England). Potholes and parking permits are due in 10
+working days. The cases, all made through the case services at the times shown (UTC):
+
+- A pothole, portal, Fri 6 Mar 10:00; due Fri 20 Mar; repaired Thu 19 Mar 10:00: in time,
+  13 days.
+- B pothole, portal, Mon 9 Mar 09:00; due Mon 23 Mar, but the caseworker asked a question on
+  Tue 10 Mar 09:00 that was answered Fri 13 Mar 09:00, so due Thu 26 Mar 09:00; repaired
+  Wed 25 Mar 09:00: in time only thanks to the paused clock, 16 days.
+- C pothole, Open311, Mon 9 Mar 12:00; due Mon 23 Mar 12:00; repaired Wed 25 Mar 12:00: late,
+  16 days.
+- D parking permit, portal, Tue 10 Mar 08:00; approved at once by the rules: in time, 0 days.
+- E pothole, by phone (staff), Wed 11 Mar 10:00; due Wed 25 Mar: open and overdue on Mon 30 Mar.
+- F pothole, API, Mon 16 Mar 14:00; due Mon 30 Mar 13:00 UTC (14:00 in London, which moved to
+  summer time on the 29th): open, and at risk at 09:00 that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from publica.accounts.models import User
+from publica.cases.models import Case, Channel
+from publica.cases.services import (
+    case_assign,
+    case_provide_info,
+    case_request_info,
+    case_submit,
+    case_transition,
+)
+from publica.cases.tests.factories import PERMIT_ANSWERS, POTHOLE_ANSWERS
+from publica.catalogue.models import Service
+from publica.core import clock
+from publica.core.actors import SystemActor
+from publica.insights import buckets
+from publica.insights.filters import Filters
+from publica.insights.models import DailyFigures, ResolutionBucket
+from publica.insights.selectors import figures
+from publica.insights.services.summaries import summaries_rebuild, summaries_refresh
+
+NOW = dt.datetime(2026, 3, 30, 9, 0, tzinfo=dt.UTC)
+MARCH = Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+
+
+def at(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, 0, tzinfo=dt.UTC)
+
+
+def submit(service: Service, when: dt.datetime, channel: str, actor: object = None) -> Case:
+    answers = PERMIT_ANSWERS if service.slug == "parking-permit" else POTHOLE_ANSWERS
+    with clock.at(when):
+        return case_submit(
+            service=service,
+            data=dict(answers),
+            actor=actor,  # type: ignore[arg-type]
+            channel=channel,
+            contact={"email": "reporter@example.org"} if actor is None else None,
+        )
+
+
+def repair(case: Case, when: dt.datetime, worker: User) -> None:
+    with clock.at(when):
+        case_transition(case=case, to="repair_scheduled", actor=worker)
+        case_transition(case=Case.objects.get(pk=case.pk), to="repaired", actor=worker)
+
+
+@pytest.fixture
+def town(pothole: Service, parking_permit: Service, caseworker: User, resident: User) -> dict:
+    a = submit(pothole, at(6, 10), Channel.PORTAL)
+    b = submit(pothole, at(9, 9), Channel.PORTAL)
+    c = submit(pothole, at(9, 12), Channel.OPEN311)
+    d = submit(parking_permit, at(10, 8), Channel.PORTAL, resident)
+    e = submit(pothole, at(11, 10), Channel.STAFF, caseworker)
+    f = submit(pothole, at(16, 14), Channel.API, SystemActor("api:test"))
+    with clock.at(at(10, 9)):
+        request = case_request_info(case=b, question="Which side of the road?", actor=caseworker)
+    with clock.at(at(13, 9)):
+        case_provide_info(request=request, answer="The north side.", actor=caseworker)
+    with clock.at(at(12, 9)):
+        case_assign(case=Case.objects.get(pk=b.pk), assignee=caseworker, actor=caseworker)
+        case_assign(case=Case.objects.get(pk=e.pk), assignee=caseworker, actor=caseworker)
+    repair(a, at(19, 10), caseworker)
+    repair(Case.objects.get(pk=b.pk), at(25, 9), caseworker)
+    repair(c, at(25, 12), caseworker)
+    summaries_rebuild()
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "pothole": pothole}
+
+
+def test_the_hand_made_town_is_what_the_docstring_says(town: dict) -> None:
+    cases = {name: Case.objects.get(pk=town[name].pk) for name in "abcdef"}
+    assert cases["a"].due_at == at(20, 10)
+    assert cases["b"].due_at == at(26, 9)  # 23 Mar, moved on by the three paused days
+    assert cases["c"].due_at == at(23, 12)
+    assert cases["d"].outcome == "approved" and cases["d"].closed_at is not None
+    assert cases["e"].due_at == at(25, 10)
+    assert cases["f"].due_at == at(30, 13)
+
+
+def test_sla_counts_working_days_and_paused_clocks(town: dict) -> None:
+    total = figures.flow_by(None, MARCH)[None]
+    assert (total.opened, total.closed, total.in_time) == (6, 4, 3)
+    assert total.in_time_share == 0.75
+    potholes = figures.flow_by("service", MARCH)[town["pothole"].pk]
+    assert (potholes.closed, potholes.in_time) == (3, 2)
+
+
+def test_automation_rate_is_the_share_of_closed_cases_decided_by_rules(town: dict) -> None:
+    total = figures.flow_by(None, MARCH)[None]
+    assert total.by_rules == 1
+    assert total.by_rules_share == 0.25
+
+
+def test_median_days_to_close(town: dict) -> None:
+    # 0, 13, 16 and 16 days: the middle two are 13 and 16.
+    assert figures.median_by(None, MARCH)[None] == pytest.approx(14.5)
+    assert figures.median_by("service", MARCH)[town["pothole"].pk] == pytest.approx(16.0)
+
+
+def test_weekly_flow_lists_every_week_by_its_monday(town: dict) -> None:
+    weeks = {week.isoformat(): (f.opened, f.closed) for week, f in figures.flow_by_week(MARCH)}
+    assert weeks == {
+        "2026-02-23": (0, 0),
+        "2026-03-02": (1, 0),
+        "2026-03-09": (4, 1),
+        "2026-03-16": (1, 1),
+        "2026-03-23": (0, 2),
+        "2026-03-30": (0, 0),
+    }
+
+
+def test_backlog_overdue_and_at_risk_count_open_cases_now(town: dict) -> None:
+    assert figures.backlog_by("state", MARCH) == [("Received", 2)]
+    assert figures.backlog_by("service", MARCH) == [("Report a pothole", 2)]
+    counts = figures.open_by_service(MARCH, now=NOW)[town["pothole"].pk]
+    assert (counts.open, counts.overdue, counts.at_risk) == (2, 1, 1)
+
+
+def test_workload_counts_what_each_caseworker_holds(town: dict, caseworker: User) -> None:
+    (held,) = figures.workloads(MARCH, now=NOW)
+    assert held.person == str(caseworker)
+    assert (held.open, held.overdue, held.closed) == (1, 1, 1)
+
+
+def test_channel_mix_and_digital_take_up(town: dict) -> None:
+    mix = dict(figures.channel_mix(MARCH))
+    assert mix["Portal"] == 3 and mix["Open311"] == 1 and mix["Api"] == 1
+    assert mix["Staff (phone or counter)"] == 1 and mix["Sensor"] == 0
+    pothole = next(
+        row for row in figures.service_performance(MARCH) if row.service_id == town["pothole"].pk
+    )
+    assert (pothole.online, pothole.by_residents) == (4, 5)
+    assert pothole.digital_share == 0.8
+
+
+def test_filters_narrow_to_a_department_service_and_period(town: dict) -> None:
+    permits = Filters(start=MARCH.start, end=MARCH.end, service=town["d"].service_id)
+    assert figures.flow_by(None, permits)[None].opened == 1
+    highways = Filters(start=MARCH.start, end=MARCH.end, department=town["a"].department_id)
+    assert figures.flow_by(None, highways)[None].closed == 3
+    second_half = Filters(start=dt.date(2026, 3, 16), end=dt.date(2026, 3, 31))
+    assert (
+        figures.flow_by(None, second_half)[None].opened,
+        figures.flow_by(None, second_half)[None].closed,
+    ) == (1, 3)
+
+
+def _rows() -> tuple[list[tuple], list[tuple]]:
+    daily = DailyFigures.objects.order_by("day", "service", "department", "channel")
+    resolution = ResolutionBucket.objects.order_by("day", "service", "department", "bucket")
+    return (
+        list(
+            daily.values_list(
+                "day",
+                "service",
+                "department",
+                "channel",
+                "opened",
+                "closed",
+                "closed_in_time",
+                "decided_by_rules",
+            )
+        ),
+        list(resolution.values_list("day", "service", "department", "bucket", "cases")),
+    )
+
+
+def test_an_incremental_refresh_gives_what_a_full_rebuild_gives(
+    town: dict, caseworker: User
+) -> None:
+    with clock.at(at(30, 10)):
+        case_transition(case=Case.objects.get(pk=town["e"].pk), to="no_action",
+                        actor=caseworker, reason="Made safe by the utility company")  # fmt: skip
+        submit(town["pothole"], at(30, 11), Channel.PORTAL)
+    with clock.at(at(30, 12)):
+        assert summaries_refresh() == 2  # 11 March, when E was opened, and 30 March
+    refreshed = _rows()
+    summaries_rebuild()
+    assert _rows() == refreshed
+    assert figures.flow_by(None, MARCH)[None].closed == 5
+
+
+def test_a_refresh_with_nothing_changed_recounts_nothing(town: dict) -> None:
+    assert summaries_refresh() == 0
+
+
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [(0.0, 0), (0.99 / 24, 0), (1.5, 36), (2.0, 48), (13.0, 59), (59.99, 105), (60.0, 106),
+     (67.0, 107), (5000.0, 205)],
+)  # fmt: skip
+def test_buckets_in_the_database_match_the_pure_ones(days: float, bucket: int) -> None:
+    assert buckets.bucket_of(days) == bucket
+
+
+def test_a_median_from_buckets_is_the_mean_of_the_middle_bucket() -> None:
+    assert buckets.median([]) is None
+    assert buckets.median([(59, 1, 13.0), (62, 2, 32.0), (0, 1, 0.0)]) == 14.5
+    assert buckets.median([(62, 3, 48.0)]) == 16.0
