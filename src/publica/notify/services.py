@@ -28,6 +28,7 @@ from publica.cases.models import Case, CaseEvent
 from publica.core import clock, recent
 from publica.core.actors import Actor, SystemActor
 from publica.core.errors import FieldError, InvalidInput
+from publica.insights.services.ratings import rating_url
 from publica.notify import backoff
 from publica.notify.addresses import private_target
 from publica.notify.channels import email as email_channel
@@ -135,6 +136,8 @@ def _resident_messages(case: Case, event: CaseEvent, now: dt.datetime) -> list[M
         "preferences_url": preferences_url(address or phone),
         "essential": essential,
         "site": settings.PUBLICA_SITE_URL.rstrip("/"),
+        # the case closed: ask the one satisfaction question (`insights`), by email only
+        "rating_url": rating_url(case) if address and event.data.get("outcome") else "",
     }
     common = {"case": case, "event": event, "kind": event_type(event) or event.kind,
               "essential": essential, "next_attempt_at": now, "created_at": now}  # fmt: skip

@@ -19,6 +19,8 @@ from publica.cases import services as case_services
 from publica.cases.models import Case, CaseEvent
 from publica.core.actors import Actor, ContactActor
 from publica.core.errors import NotFound, PublicaError, plain_message
+from publica.insights.selectors.ratings import rating_offered
+from publica.insights.services.ratings import rating_path
 from publica.portal.forms import TrackForm
 from publica.portal.transparency import plain_entries
 
@@ -68,6 +70,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "attachments": case.attachments.all(),
             "max_upload_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
             "can_withdraw": case.is_open and workflow.withdrawal_from(case.state) is not None,
+            # once closed, the one satisfaction question (`insights`), until it is answered
+            "rating_action": rating_path(case) if rating_offered(case) else "",
         },
     )
 
