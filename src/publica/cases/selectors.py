@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.expressions import OrderBy
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 #: The back office's standing queues.
-QUEUE_VIEWS = ("mine", "department", "unassigned", "overdue", "waiting")
+QUEUE_VIEWS = ("mine", "department", "unassigned", "overdue", "at-risk", "waiting")
 _REFERENCE = re.compile(r"^[A-Za-z]{2,4}-\d{4}-\d{1,6}$")
 
 
@@ -138,6 +139,10 @@ def case_queue_page(
     )
     if view == "unassigned":
         cases = cases.filter(assignee__isnull=True)
+    elif view == "at-risk":  # not late yet, but due within PUBLICA_INSIGHTS_AT_RISK_DAYS
+        now = clock.now()
+        soon = now + dt.timedelta(days=settings.PUBLICA_INSIGHTS_AT_RISK_DAYS)
+        cases = cases.filter(due_at__gte=now, due_at__lt=soon)
     elif view == "waiting":
         cases = cases.filter(awaiting_info_since__isnull=False)
     if priority:

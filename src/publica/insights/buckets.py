@@ -37,21 +37,21 @@ def median(buckets: Iterable[tuple[int, int, float]]) -> float | None:
     (rows from different days or services); None when there are no cases."""
     merged: dict[int, list[float]] = {}
     for bucket, cases, days in buckets:
-        found = merged.setdefault(bucket, [0, 0.0])
+        found = merged.setdefault(bucket, [0.0, 0.0])
         found[0] += cases
         found[1] += days
-    total = int(sum(cases for cases, _ in merged.values()))
+    total = int(sum(count for count, _ in merged.values()))
     if total == 0:
         return None
     wanted = [(total + 1) // 2, (total + 2) // 2]  # the middle rank, or the middle two
     values: list[float] = []
     seen = 0
     for bucket in sorted(merged):
-        cases, days = merged[bucket]
-        if not cases:
+        count, days_sum = merged[bucket]
+        if not count:
             continue
-        seen += int(cases)
+        seen += int(count)
         while wanted and wanted[0] <= seen:
             wanted.pop(0)
-            values.append(days / cases)
+            values.append(days_sum / count)
     return sum(values) / len(values)

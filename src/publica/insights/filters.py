@@ -44,15 +44,17 @@ class Filters:
         return found
 
 
-def parse(query: Mapping[str, str], today: dt.date) -> tuple[Filters, list[FieldError]]:
+def parse(
+    query: Mapping[str, str], today: dt.date, default_days: int = DEFAULT_DAYS
+) -> tuple[Filters, list[FieldError]]:
     """Filters from a query string; a bad value is reported by its field name and replaced by
     the default, so the page still shows figures."""
     errors: list[FieldError] = []
     end = _date(query, "to", today, errors)
-    start = _date(query, "from", end - dt.timedelta(days=DEFAULT_DAYS - 1), errors)
+    start = _date(query, "from", end - dt.timedelta(days=default_days - 1), errors)
     if start > end:
         errors.append(FieldError("from", "The start date must be on or before the end date"))
-        start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
+        start = end - dt.timedelta(days=default_days - 1)
     elif (end - start).days + 1 > MAX_DAYS:
         errors.append(FieldError("from", f"Choose a period of at most {MAX_DAYS} days"))
         start = end - dt.timedelta(days=MAX_DAYS - 1)

@@ -398,6 +398,7 @@ def _views() -> list[tuple[str, str]]:
         ("department", _("All open")),
         ("unassigned", _("Unassigned")),
         ("overdue", _("Overdue")),
+        ("at-risk", _("Due soon")),
         ("waiting", _("Waiting on applicant")),
     ]
 

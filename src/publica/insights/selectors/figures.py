@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +21,8 @@ from publica.core import clock
 from publica.insights import buckets
 from publica.insights.filters import Filters
 from publica.insights.models import DailyFigures, RefreshMark, ResolutionBucket
+from publica.insights.selectors.ratings import satisfaction_by_service
+from publica.opendata.privacy import suppress
 
 __all__ = [
     "ONLINE",
@@ -38,6 +39,7 @@ __all__ = [
     "median_by_week",
     "monday",
     "open_by_service",
+    "published_performance",
     "service_performance",
     "workloads",
 ]
@@ -311,6 +313,47 @@ def service_performance(filters: Filters) -> list[ServicePerformance]:
     return sorted(found, key=lambda row: (row.department, row.title))
 
 
+@dataclass(frozen=True)
+class PublishedPerformance:
+    """A service's figures as the public sees them: None where too few cases or ratings lie
+    behind a figure (fewer than PUBLICA_OPENDATA_MIN_COUNT) to show it without singling
+    anyone out."""
+
+    title: str
+    department: str
+    received: int | None
+    in_time_share: float | None
+    median_days: float | None
+    digital_share: float | None
+    satisfied_share: float | None
+    ratings: int | None
+
+
+def published_performance(filters: Filters) -> list[PublishedPerformance]:
+    """`service_performance` and satisfaction, the staff dashboards' own figures, with small
+    numbers suppressed."""
+    threshold = settings.PUBLICA_OPENDATA_MIN_COUNT
+    satisfaction = satisfaction_by_service(filters)
+    found = []
+    for row in service_performance(filters):
+        enough_closed = row.flow.closed >= threshold
+        rated = satisfaction.get(row.service_id)
+        enough_ratings = rated is not None and rated.ratings >= threshold
+        found.append(
+            PublishedPerformance(
+                title=row.title,
+                department=row.department,
+                received=suppress(row.flow.opened, threshold),
+                in_time_share=row.flow.in_time_share if enough_closed else None,
+                median_days=row.median_days if enough_closed else None,
+                digital_share=row.digital_share if row.by_residents >= threshold else None,
+                satisfied_share=rated.share if rated is not None and enough_ratings else None,
+                ratings=suppress(rated.ratings, threshold) if rated is not None else 0,
+            )
+        )
+    return found
+
+
 def _service_titles() -> dict[int, str]:
     return dict(Service.objects.values_list("pk", "title"))
 
@@ -333,6 +376,3 @@ def _state_labels() -> dict[str, str]:
                 labels.setdefault(state, str(label))
     return labels
 
-
-def weekly(points: Iterable[tuple[dt.date, float | None]]) -> Sequence[tuple[str, float | None]]:
-    return [(week.isoformat(), value) for week, value in points]

@@ -1,4 +1,4 @@
-"""The dashboards' figures on a small town whose right answers are worked out by hand.
+"""The dashboards' figures on the hand-made town of `town.py`:
 
 March 2026 (no public holidays in England). Potholes and parking permits are due in 10
 working days. The cases, all made through the case services at the times shown (UTC):
@@ -24,69 +24,14 @@ import pytest
 
 from publica.accounts.models import User
 from publica.cases.models import Case, Channel
-from publica.cases.services import (
-    case_assign,
-    case_provide_info,
-    case_request_info,
-    case_submit,
-    case_transition,
-)
-from publica.cases.tests.factories import PERMIT_ANSWERS, POTHOLE_ANSWERS
-from publica.catalogue.models import Service
+from publica.cases.services import case_transition
 from publica.core import clock
-from publica.core.actors import SystemActor
 from publica.insights import buckets
 from publica.insights.filters import Filters
 from publica.insights.models import DailyFigures, ResolutionBucket
 from publica.insights.selectors import figures
 from publica.insights.services.summaries import summaries_rebuild, summaries_refresh
-
-NOW = dt.datetime(2026, 3, 30, 9, 0, tzinfo=dt.UTC)
-MARCH = Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
-
-
-def at(day: int, hour: int) -> dt.datetime:
-    return dt.datetime(2026, 3, day, hour, 0, tzinfo=dt.UTC)
-
-
-def submit(service: Service, when: dt.datetime, channel: str, actor: object = None) -> Case:
-    answers = PERMIT_ANSWERS if service.slug == "parking-permit" else POTHOLE_ANSWERS
-    with clock.at(when):
-        return case_submit(
-            service=service,
-            data=dict(answers),
-            actor=actor,  # type: ignore[arg-type]
-            channel=channel,
-            contact={"email": "reporter@example.org"} if actor is None else None,
-        )
-
-
-def repair(case: Case, when: dt.datetime, worker: User) -> None:
-    with clock.at(when):
-        case_transition(case=case, to="repair_scheduled", actor=worker)
-        case_transition(case=Case.objects.get(pk=case.pk), to="repaired", actor=worker)
-
-
-@pytest.fixture
-def town(pothole: Service, parking_permit: Service, caseworker: User, resident: User) -> dict:
-    a = submit(pothole, at(6, 10), Channel.PORTAL)
-    b = submit(pothole, at(9, 9), Channel.PORTAL)
-    c = submit(pothole, at(9, 12), Channel.OPEN311)
-    d = submit(parking_permit, at(10, 8), Channel.PORTAL, resident)
-    e = submit(pothole, at(11, 10), Channel.STAFF, caseworker)
-    f = submit(pothole, at(16, 14), Channel.API, SystemActor("api:test"))
-    with clock.at(at(10, 9)):
-        request = case_request_info(case=b, question="Which side of the road?", actor=caseworker)
-    with clock.at(at(13, 9)):
-        case_provide_info(request=request, answer="The north side.", actor=caseworker)
-    with clock.at(at(12, 9)):
-        case_assign(case=Case.objects.get(pk=b.pk), assignee=caseworker, actor=caseworker)
-        case_assign(case=Case.objects.get(pk=e.pk), assignee=caseworker, actor=caseworker)
-    repair(a, at(19, 10), caseworker)
-    repair(Case.objects.get(pk=b.pk), at(25, 9), caseworker)
-    repair(c, at(25, 12), caseworker)
-    summaries_rebuild()
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "pothole": pothole}
+from publica.insights.tests.town import MARCH, NOW, at, submit
 
 
 def test_the_hand_made_town_is_what_the_docstring_says(town: dict) -> None:

@@ -15,10 +15,11 @@ from publica.accounts.models import Department, User
 from publica.accounts.roles import DEPARTMENT_BOUND
 from publica.catalogue.models import Service
 from publica.core import clock
+from publica.core.errors import FieldError
 from publica.insights import filters as filtering
 from publica.insights.figures import Figure, as_csv
 
-__all__ = ["PAGES", "dashboard", "department_scope", "filters_for"]
+__all__ = ["PAGES", "dashboard", "department_scope", "filters_for", "public_filters"]
 
 #: The dashboards, in the order of their navigation: (URL name, label).
 PAGES = (
@@ -39,10 +40,19 @@ def department_scope(actor: User) -> int | None:
 def filters_for(request: HttpRequest, actor: User) -> tuple[filtering.Filters, dict[str, Any]]:
     """The filters the query string asks for, held to what the person may see, and the
     context the filter form needs (choices, and errors naming their fields)."""
-    today = clock.now().date()
-    chosen, errors = filtering.parse(request.GET, today)
-    scope = department_scope(actor)
-    chosen = chosen.within(scope)
+    chosen, errors = filtering.parse(request.GET, clock.now().date())
+    return _with_form(chosen.within(department_scope(actor)), errors, department_scope(actor))
+
+
+def public_filters(request: HttpRequest) -> tuple[filtering.Filters, dict[str, Any]]:
+    """The filters of the public performance page: the last year unless chosen."""
+    chosen, errors = filtering.parse(request.GET, clock.now().date(), default_days=365)
+    return _with_form(chosen, errors, None)
+
+
+def _with_form(
+    chosen: filtering.Filters, errors: list[FieldError], scope: int | None
+) -> tuple[filtering.Filters, dict[str, Any]]:
     departments = Department.objects.order_by("name")
     services = Service.objects.order_by("title")
     if scope is not None:
