@@ -13,6 +13,7 @@ import functools
 import operator
 from collections import Counter
 from collections.abc import Collection, Iterator
+from typing import cast
 
 import h3
 from django.conf import settings
@@ -69,9 +70,8 @@ def _located_reports() -> QuerySet[Case]:
     )
     return Case.objects.filter(
         service_id__in=report_services,
-        # Also leaves out nulls, and a point no map could hold.
-        latitude__range=(-90, 90),
-        longitude__range=(-180, 180),
+        latitude__isnull=False,
+        longitude__isnull=False,
         duplicate_of__isnull=True,
     )
 
@@ -104,14 +104,20 @@ def _midnight(day: dt.date, after: int = 0) -> dt.datetime:
 
 
 def _count(cases: QuerySet[Case], resolution: int) -> Counter[_Key]:
-    located = (
+    # Neither coordinate is null: `_located_reports` left those cases out.
+    located = cast(
+        Iterator[tuple[dt.date, int, int, float, float]],
         cases.annotate(utc_day=UtcDay("submitted_at"))
         .values_list("utc_day", "service_id", "department_id", "latitude", "longitude")
         .order_by()
-        .iterator(chunk_size=READ_CHUNK)
+        .iterator(chunk_size=READ_CHUNK),
     )
     cell = h3.latlng_to_cell
+    # A point no map could hold (or NaN, which fails every comparison) is skipped here rather
+    # than in SQL: a range condition on latitude makes SQLite read the place index instead of
+    # the submission one, turning a one-day recount from 2 ms into 300 ms at 200,000 cases.
     return Counter(
         (day, service, department, cell(latitude, longitude, resolution))
         for day, service, department, latitude, longitude in located
+        if -90 <= latitude <= 90 and -180 <= longitude <= 180
     )

@@ -148,6 +148,16 @@ def test_a_report_counts_on_its_utc_day_whatever_the_local_time(pothole: Service
     assert counts() == {(dt.date(2026, 6, 9), "pothole", MARKET, 1)}
 
 
+def test_a_point_off_the_globe_is_skipped(pothole: Service) -> None:
+    wrong = report(pothole, utc(MONDAY), MARKET)
+    Case.objects.filter(pk=wrong.pk).update(latitude=152.03)
+    report(pothole, utc(MONDAY), MARKET)
+
+    hotspots_rebuild(days=None)
+
+    assert counts() == {(MONDAY, "pothole", MARKET, 1)}
+
+
 def test_an_application_with_a_point_is_not_counted(parking_permit: Service) -> None:
     report(parking_permit, utc(MONDAY), MARKET)
 

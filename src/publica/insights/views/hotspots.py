@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from publica.accounts.models import User
 from publica.insights import hexmap
 from publica.insights.figures import Figure
+from publica.insights.selectors.figures import as_of
 from publica.insights.selectors.hotspots import Hotspots, hotspot_cells
 from publica.insights.views.common import dashboard, filters_for
 from publica.portal.staff import staff_required
@@ -29,6 +30,7 @@ def page(request: HttpRequest) -> HttpResponse:
     context = {
         "heading": _("Hotspots"),
         "current": "hotspots",
+        "as_of": as_of(),
         "reports": found.reports,
         "cell_count": len(found.cells),
         "cell_area": hexmap.cell_area_km2(settings.PUBLICA_INSIGHTS_H3_RESOLUTION),
