@@ -2,6 +2,7 @@
 
 publica migrate | demo | serve | worker | services validate|load|list
 publica opendata publish|check-dcat · spending import-budget|import-spend
+publica insights refresh|rebuild|forecast
 publica createsuperuser, publica shell, …   (any other name goes to Django)
 """
 
@@ -462,6 +463,37 @@ def assistant_train() -> None:
 @main.group()
 def opendata() -> None:
     """Open data: build the published datasets, check the DCAT-AP catalogue."""
+
+
+@main.group()
+def insights() -> None:
+    """Dashboards: keep their summaries up to date, make the forecasts."""
+
+
+@insights.command("refresh")
+def insights_refresh() -> None:
+    """Recount the days touched by cases changed since the last run (the worker does this)."""
+    from publica.insights.services.summaries import summaries_refresh
+
+    click.echo(f"{summaries_refresh()} days recounted")
+
+
+@insights.command("rebuild")
+def insights_rebuild() -> None:
+    """Recount every day's figures from the cases."""
+    from publica.insights.services.summaries import summaries_rebuild
+
+    click.echo(f"{summaries_rebuild()} days with figures")
+
+
+@insights.command("forecast")
+def insights_forecast() -> None:
+    """Forecast every service's weekly volume now (the worker does this daily)."""
+    from publica.core.actors import SystemActor
+    from publica.insights.services.forecasts import forecasts_make
+
+    for run in forecasts_make(actor=SystemActor("forecasts")):
+        click.echo(f"{run.service.slug}: {run.method}")
 
 
 @opendata.command("publish")

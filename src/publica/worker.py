@@ -79,6 +79,21 @@ def _refresh_open_data() -> int:
     return datasets_refresh_due()
 
 
+def _refresh_insights() -> int:
+    """Recount the dashboards' summary days touched since the last run."""
+    from publica.insights.services.summaries import summaries_refresh
+
+    return summaries_refresh()
+
+
+def _make_forecasts() -> int:
+    """Forecast each service's weekly volume again when the last forecast is a day old."""
+    from publica.core.actors import SystemActor
+    from publica.insights.services.forecasts import forecasts_make_due
+
+    return forecasts_make_due(actor=SystemActor("forecasts"))
+
+
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
@@ -87,6 +102,8 @@ JOBS = [
     PeriodicJob("silent-sensors", _check_silent_sensors),
     PeriodicJob("triage-retraining", _retrain_triage),
     PeriodicJob("open-data-refresh", _refresh_open_data),
+    PeriodicJob("insights-refresh", _refresh_insights),
+    PeriodicJob("forecasts", _make_forecasts),
 ]
 
 

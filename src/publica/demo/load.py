@@ -31,6 +31,9 @@ from publica.core.actors import DEMO
 from publica.core.errors import InvalidInput, PublicaError
 from publica.demo import people, reports
 from publica.demo.answers import fake_answers
+from publica.insights.services.forecasts import forecasts_make
+from publica.insights.services.ratings import rating_record, rating_token
+from publica.insights.services.summaries import summaries_rebuild, summaries_refresh
 from publica.opendata.services import datasets_publish
 from publica.procurement import demo as procurement_demo
 from publica.sensors.alarms import rules_load
@@ -87,6 +90,7 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
     procurement_demo.seed()
     if Case.objects.exists():
         datasets_publish(actor=DEMO)
+        summaries_refresh(actor=DEMO)
         return f"Demo already loaded: {len(results)} services ({loaded} new versions)."
     rng = random.Random(seed)
     now = clock.now()
@@ -100,6 +104,8 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
     _claims_sharing_an_account(rng, services.get("council-tax-reduction"), now)
     escalated = len(case_services.case_escalate_overdue(actor=DEMO))
     datasets_publish(actor=DEMO)
+    summaries_rebuild(actor=DEMO)
+    forecasts_make(actor=DEMO)
     return (
         f"Demo loaded: {len(results)} services, {sum(map(len, staff.values()))} caseworkers and "
         f"supervisors, {len(residents)} residents, "
@@ -197,6 +203,23 @@ def _past_case(
             service=service, data=data, actor=actor, channel=channel, contact=contact
         )
     _work(rng, case, started, now, team)
+    _rate(case, now)
+
+
+def _rate(case: Case, now: dt.datetime) -> None:
+    """About one resident in three answers the satisfaction question, happier when resolved.
+    Its own random source, so the rest of the demo draws the same numbers as before."""
+    rng = random.Random(f"rating-{case.reference}")
+    case.refresh_from_db()
+    if case.closed_at is None or rng.random() > 0.35:
+        return
+    answered = case.closed_at + dt.timedelta(hours=rng.uniform(1, 96))
+    if answered >= now:
+        return
+    good = case.outcome in ("resolved", "approved")
+    score = rng.choices([1, 2, 3, 4, 5], [5, 8, 12, 35, 40] if good else [25, 25, 20, 20, 10])[0]
+    with clock.at(answered):
+        rating_record(token=rating_token(case), score=score, actor=None)
 
 
 def _claims_sharing_an_account(
