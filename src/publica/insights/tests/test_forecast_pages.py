@@ -80,7 +80,7 @@ def test_the_page_gives_the_backtest_error_in_words(
         "In a test on the 8 weeks before the forecast was made, it was off by 0.0 cases a week "
         "on average (0 %); 8 of 8 weeks fell inside the range." in html
     )
-    assert "from 30 weeks of cases: Exponential smoothing (ETS)" in html
+    assert "from 30 weeks of cases. Method: Exponential smoothing (ETS)" in html
     assert "Staff hours use 30 minutes a case (the default)." in html
 
 

@@ -14,8 +14,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from publica.accounts.models import User
@@ -219,9 +220,11 @@ def _summary_figure(forecasts: Sequence[ServiceForecast]) -> Figure:
         columns=(_("Week starting"), _("Expected cases"), _("Staff hours")),
         rows=rows,
         chart=bars([(week, float(hours)) for week, _cases, hours in rows], title=title),
-        note=_(
+        note=ngettext(
+            "The staff hours of each week for %(count)s service; its range is shown below.",
             "The staff hours of each week, added up over %(count)s services. Each service's "
-            "range is shown with it below."
+            "range is shown with it below.",
+            len(forecasts),
         )
         % {"count": len(forecasts)},
     )
@@ -230,8 +233,8 @@ def _summary_figure(forecasts: Sequence[ServiceForecast]) -> Figure:
 def _note(shown: ServiceForecast) -> str:
     run = shown.run
     assert run is not None
-    made = _("Made on %(when)s from %(weeks)s weeks of cases: %(method)s.") % {
-        "when": formats.date_format(run.made_at, "j F Y, H:i"),
+    made = _("Made on %(when)s from %(weeks)s weeks of cases. Method: %(method)s.") % {
+        "when": formats.date_format(timezone.localtime(run.made_at), "j F Y, H:i"),
         "weeks": run.history_weeks,
         "method": run.method,
     }
