@@ -492,8 +492,19 @@ def insights_forecast() -> None:
     from publica.core.actors import SystemActor
     from publica.insights.services.forecasts import forecasts_make
 
-    for run in forecasts_make(actor=SystemActor("forecasts")):
-        click.echo(f"{run.service.slug}: {run.method}")
+    runs = forecasts_make(actor=SystemActor("forecasts"))
+    for run in runs:
+        weeks = list(run.weeks.all())
+        tested = (
+            f"backtest off by {run.backtest_mae:.1f} a week, {run.coverage:.0%} inside"
+            if run.backtest_mae is not None and run.coverage is not None
+            else "no backtest"
+        )
+        click.echo(
+            f"{run.service.slug:24} {run.history_weeks:4} weeks -> "
+            f"{sum(w.expected for w in weeks):8.0f} cases in {len(weeks)} weeks ({tested})"
+        )
+    click.echo(f"Made {len(runs)} forecasts")
 
 
 @opendata.command("publish")
