@@ -69,6 +69,7 @@ def setup(cases: int) -> dict[str, float]:
     staff = _staff()
     times = {"demo_s": time.perf_counter() - started}
     times.update(Loader(staff, random.Random(2026)).load(cases))
+    _handling_times(random.Random(3))
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -95,6 +96,17 @@ def _staff() -> dict[int, list[Any]]:
     for user in User.objects.filter(department__isnull=False).order_by("pk"):
         teams.setdefault(user.department_id, []).append(user)
     return teams
+
+
+def _handling_times(rng: random.Random) -> None:
+    """Minutes per case for every service, so the forecast page can show staff hours."""
+    from publica.accounts.models import User
+    from publica.catalogue.models import Service
+    from publica.insights.services.forecasts import handling_time_set
+
+    admin = User.objects.get(username="admin")
+    for service in Service.objects.all():
+        handling_time_set(service=service, minutes=rng.randrange(10, 120, 5), actor=admin)
 
 
 class Loader:
@@ -294,8 +306,9 @@ def touch(rng: random.Random, count: int = 1_000) -> None:
     recent = Case.objects.filter(
         closed_at__isnull=True, submitted_at__gte=now - dt.timedelta(days=60)
     )
-    chosen = rng.sample(list(recent.values_list("pk", "service_id")), count)
-    closing, reprioritised = chosen[: count * 6 // 10], chosen[count * 6 // 10 :]
+    candidates = list(recent.values_list("pk", "service_id"))
+    chosen = rng.sample(candidates, min(count, len(candidates)))
+    closing, reprioritised = chosen[: len(chosen) * 6 // 10], chosen[len(chosen) * 6 // 10 :]
     for service in Service.objects.select_related("current_version"):
         flow = service.current_version.workflow  # type: ignore[union-attr]
         ids = [pk for pk, service_id in closing if service_id == service.pk]
@@ -408,18 +421,31 @@ def latency(port: int, path: str, cookie: str, repeats: int) -> dict[str, Any]:
 
 
 def where_time_goes(client: Any, path: str) -> dict[str, Any]:
-    """One in-process rendering of a page: its SQL statements, their time, the slowest."""
+    """One in-process rendering of a page: its SQL statements and their time, the slowest
+    statements, and the insights and chart functions that took longest (with what they call)."""
+    import cProfile
+    import pstats
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    profile = cProfile.Profile()
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
+        response = profile.runcall(client.get, path)
     total = (time.perf_counter() - started) * 1000
     timed = sorted(((float(q["time"]) * 1000, q["sql"]) for q in queries), reverse=True)
+    # (file, line, name) -> (calls, primitive calls, own time, cumulative time, callers)
+    stats: dict[Any, Any] = getattr(pstats.Stats(profile), "stats")  # noqa: B009
+    ours = sorted(
+        (row[3] * 1000, f"{Path(file).parent.name}/{Path(file).name}:{name}")
+        for (file, _, name), row in stats.items()
+        if ("/publica/insights/" in file or "charts" in file) and "/views/" not in file
+    )[::-1]
     return {"status": response.status_code, "total_ms": round(total, 1), "queries": len(timed),
             "sql_ms": round(sum(ms for ms, _ in timed), 1),
-            "slowest": [(round(ms, 1), sql[:300]) for ms, sql in timed[:3]]}  # fmt: skip
+            "slowest": [(round(ms, 1), sql[:300]) for ms, sql in timed[:3]],
+            "python": [(round(ms, 1), name) for ms, name in ours[:5]]}  # fmt: skip
 
 
 def measure(cases: int, repeats: int) -> dict[str, Any]:
@@ -463,10 +489,12 @@ def report(r: dict[str, Any], queries: bool) -> None:
         print(f"  {label:32} p50 {x['p50_ms']:>7} ms   p99 {x['p99_ms']:>7} ms{slow}")
     if queries:
         for label, x in r["profiles"].items():
-            print(f"  {label}: HTTP {x['status']}, {x['total_ms']} ms in process, "
+            print(f"  {label}: HTTP {x['status']}, {x['total_ms']} ms in process (profiled), "
                   f"{x['queries']} queries taking {x['sql_ms']} ms; slowest:")  # fmt: skip
             for ms, sql in x["slowest"]:
                 print(f"      {ms:>8} ms  {sql}")
+            print("    slowest functions (profiled, with what they call): " + "; ".join(
+                f"{name} {ms} ms" for ms, name in x["python"]))  # fmt: skip
 
 
 def main() -> None:
