@@ -75,6 +75,15 @@ test("a resident applies for a parking permit and a caseworker with TOTP approve
   await visit(staff, "case page");
   await staff.getByRole("button", { name: "Issue permit" }).click();
   await assert.doesNotReject(staff.getByText("Case moved on.").waitFor());
+  for (const [path, label] of [["/staff/insights/", "backlog dashboard"],
+                               ["/staff/insights/performance/", "performance dashboard"],
+                               ["/staff/insights/workload/", "workload dashboard"],
+                               ["/staff/insights/hotspots/", "hotspot map"],
+                               ["/staff/insights/forecast/", "forecast"]]) {
+    await staff.goto(`${publica.base}${path}`);
+    await assert.doesNotReject(staff.getByRole("heading", { level: 1 }).waitFor());
+    await visit(staff, label);
+  }
 
   await resident.goto(`${publica.base}/cases/${reference}/`);
   await assert.doesNotReject(resident.getByText("Approved", { exact: true }).waitFor());
@@ -84,7 +93,7 @@ test("a resident applies for a parking permit and a caseworker with TOTP approve
   await resident.getByRole("link", { name: /^Entry \d+$/ }).first().click();
   await assert.doesNotReject(resident.getByText(new RegExp(`\\d+ decisions? on ${reference}`)).waitFor());
   await visit(resident, "transparency ledger");
-  assert.ok(checked.length >= 13, `checked ${checked.length} pages`);
+  assert.ok(checked.length >= 18, `checked ${checked.length} pages`);
 });
 
 test("a resident asks for help in their own words and describes a problem", async () => {
@@ -108,7 +117,8 @@ test("pages fit a 320 px wide screen without sideways scrolling", async () => {
   const page = await context.newPage();
   for (const path of ["/", "/services/pothole/", "/services/pothole/start/", "/track/", "/account/sign-in/",
                       "/transparency/ledger", "/help", "/report/", "/opendata/",
-                      "/opendata/datasets/service-requests/", "/opendata/budget/", "/opendata/ocds/"]) {
+                      "/opendata/datasets/service-requests/", "/opendata/budget/", "/opendata/ocds/",
+                      "/performance/"]) {
     await page.goto(`${publica.base}${path}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `${path} is ${width}px wide`);
@@ -116,7 +126,7 @@ test("pages fit a 320 px wide screen without sideways scrolling", async () => {
   await context.close();
 });
 
-test("anyone reads the open data: datasets, budgets, projects and contracts", async () => {
+test("anyone reads the open data and the performance page: datasets, budgets, projects, contracts", async () => {
   const reader = await (await browser.newContext({ bypassCSP: true })).newPage();
   await reader.goto(`${publica.base}/opendata/`);
   await visit(reader, "open data");
@@ -126,7 +136,8 @@ test("anyone reads the open data: datasets, budgets, projects and contracts", as
   for (const [path, label] of [["/opendata/budget/", "budget against spending"],
                                ["/opendata/spending/", "payments"],
                                ["/opendata/projects/", "projects"],
-                               ["/opendata/ocds/", "contracts"]]) {
+                               ["/opendata/ocds/", "contracts"],
+                               ["/performance/", "how our services are doing"]]) {
     await reader.goto(`${publica.base}${path}`);
     await visit(reader, label);
   }
