@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import DateField, F, Func, Sum
 
 from publica.catalogue.models import Service
 from publica.insights.filters import Filters
@@ -39,7 +40,9 @@ class Hotspots:
 def hotspot_cells(*, filters: Filters) -> Hotspots:
     """Reports per cell for the filters' days, department and service, summed over days in
     one grouped query (per cell and service, which also gives each cell's top service)."""
-    counts = HotspotCount.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    counts = HotspotCount.objects.alias(scanned_day=_Scanned(F("day"))).filter(
+        scanned_day__gte=filters.start, scanned_day__lte=filters.end
+    )
     if filters.department is not None:
         counts = counts.filter(department_id=filters.department)
     if filters.service is not None:
@@ -71,3 +74,18 @@ def hotspot_cells(*, filters: Filters) -> Hotspots:
         )
     cells.sort(key=lambda found: (-found.reports, found.cell))
     return Hotspots(cells=cells)
+
+
+class _Scanned(Func):
+    """The column as is, but on SQLite written `+day`, SQLite's documented way to keep the
+    planner off an index. Its planner reads a day range through the (day, …) key and looks
+    each row up; at 1,000,000 cases (285,000 rows) a scan of the table is faster for every
+    period: 84 days 36 → 24 ms, a year 166 → 66 ms, three years 840 → 250 ms. PostgreSQL
+    chooses for itself from its statistics."""
+
+    arity = 1
+    template = "%(expressions)s"
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
