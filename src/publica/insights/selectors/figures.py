@@ -165,10 +165,7 @@ def flow_by(dimension: str | None, filters: Filters) -> dict[object, Flow]:
 def flow_by_week(filters: Filters) -> list[tuple[dt.date, Flow]]:
     """The flow per week (weeks start on Monday; the first and last may be partial), every
     week of the period listed, with nothing as zeros."""
-    weeks: dict[dt.date, dict[str, int]] = {
-        monday(filters.start) + dt.timedelta(weeks=n): defaultdict(int)
-        for n in range((monday(filters.end) - monday(filters.start)).days // 7 + 1)
-    }
+    weeks: dict[dt.date, dict[str, int]] = {week: defaultdict(int) for week in _weeks(filters)}
     for found in _daily(filters).values("day").annotate(**_FLOW_SUMS):
         week = weeks[monday(found["day"])]
         for name in _FLOW_SUMS:
@@ -197,7 +194,15 @@ def median_by_week(filters: Filters) -> list[tuple[dt.date, float | None]]:
     )
     for found in rows:
         grouped[monday(found["day"])].append((found["bucket"], found["n"], found["days"]))
-    return [(week, buckets.median(grouped.get(week, ()))) for week, _ in flow_by_week(filters)]
+    return [(week, buckets.median(grouped.get(week, ()))) for week in _weeks(filters)]
+
+
+def _weeks(filters: Filters) -> list[dt.date]:
+    """The Mondays of the weeks the period touches."""
+    first = monday(filters.start)
+    return [
+        first + dt.timedelta(weeks=n) for n in range((monday(filters.end) - first).days // 7 + 1)
+    ]
 
 
 def backlog_by(dimension: str, filters: Filters) -> list[tuple[str, int]]:
@@ -375,4 +380,3 @@ def _state_labels() -> dict[str, str]:
             for state, label in service.current_version.workflow.labels.items():
                 labels.setdefault(state, str(label))
     return labels
-
