@@ -20,8 +20,11 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def bars(points: Sequence[tuple[str, float]], *, title: str, width: int = 640) -> str:
-    """One labelled horizontal bar per (label, value); values below zero are drawn as zero."""
+def bars(
+    points: Sequence[tuple[str, float]], *, title: str, width: int = 640, unit: str = ""
+) -> str:
+    """One labelled horizontal bar per (label, value), the value and `unit` written after it;
+    values below zero are drawn as zero."""
     row, label_width, pad = 24, min(240, width // 3), 6
     height = max(row * len(points), row) + 2 * pad
     head = (
@@ -44,7 +47,7 @@ def bars(points: Sequence[tuple[str, float]], *, title: str, width: int = 640) -
             f'<rect x="{label_width}" y="{top + 3}" width="{length:.1f}" height="{row - 6}" '
             f'fill="{BAR}"/>'
             f'<text x="{label_width + length + 6:.1f}" y="{top + 16}" font-size="13" '
-            f'fill="{INK}">{_number(value)}</text>'
+            f'fill="{INK}">{_number(value)}{unit}</text>'
         )
     return head + "".join(shapes) + "</svg>"
 

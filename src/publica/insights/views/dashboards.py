@@ -164,7 +164,9 @@ def performance_figures(chosen: Filters) -> list[Figure]:
                 title=title,
                 columns=[heading, _("Closed"), _("In time"), _("% in time"), _("Median days")],
                 rows=rows,
-                chart=bars([(row[0], row[3] or 0.0) for row in rows], title=title + " (%)"),
+                chart=bars(
+                    [(row[0], row[3] or 0.0) for row in rows], title=title + " (%)", unit="%"
+                ),
             )
         )
     weeks = read.flow_by_week(chosen)
@@ -222,7 +224,7 @@ def _satisfaction_figure(chosen: Filters) -> Figure:
             (name, n, share, None if mean is None else round(mean, 2))
             for name, n, share, mean in rows
         ],
-        chart=bars([(row[0], row[2] or 0.0) for row in rows], title=title + " (%)"),
+        chart=bars([(row[0], row[2] or 0.0) for row in rows], title=title + " (%)", unit="%"),
         note=_(
             "Satisfied: 'satisfied' or 'very satisfied' when asked on closing. Ratings are kept "
             "without the case or the person."
@@ -264,6 +266,7 @@ def workload_figures(chosen: Filters) -> list[Figure]:
             chart=bars(
                 [(row[0], row[3] or 0.0) for row in automation],
                 title=_("Cases decided by rules (%)"),
+                unit="%",
             ),
             note=_("A case counts when an automation rule made the decision that closed it."),
         ),

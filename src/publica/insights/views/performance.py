@@ -45,19 +45,19 @@ def public_figures(chosen: Filters) -> list[Figure]:
         for row in rows
     ]
 
-    def chart(slug: str, title: str, column: str, index: int) -> Figure:
+    def chart(slug: str, title: str, column: str, index: int, unit: str = "%") -> Figure:
         shown = [(str(row[0]), float(v)) for row in table if (v := row[index]) is not None]
         return Figure(
             slug=slug,
             title=title,
             columns=[_("Service"), column],
             rows=shown,
-            chart=bars(shown, title=title),
+            chart=bars(shown, title=title, unit=unit),
         )
 
     return [
         chart("in-time", _("Closed within our published time (%)"), _("% in time"), 3),
-        chart("median-days", _("Median days to complete"), _("Median days"), 4),
+        chart("median-days", _("Median days to complete"), _("Median days"), 4, unit=""),
         chart("digital", _("Made online (%)"), _("% online"), 5),
         chart("satisfaction", _("Residents satisfied (%)"), _("% satisfied"), 6),
         Figure(
