@@ -59,7 +59,7 @@ api-contract: install
 	e2e/api_contract.sh
 
 screenshots: install e2e-deps
-	E2E_DEMO_CASES=300 CHROMIUM_PATH=$(CHROMIUM) node e2e/screenshots.mjs
+	E2E_DEMO_CASES=1500 CHROMIUM_PATH=$(CHROMIUM) node e2e/screenshots.mjs
 
 bench: install
 	$(BIN)/python bench/submit.py

@@ -23,7 +23,7 @@ class Priority(models.TextChoices):
 
 class Channel(models.TextChoices):
     PORTAL = "portal"
-    API = "api"
+    API = "api", "API"
     OPEN311 = "open311"
     SENSOR = "sensor"
     STAFF = "staff", "Staff (phone or counter)"
@@ -106,6 +106,13 @@ class Case(models.Model):
                 fields=["due_at", "id"],
                 condition=models.Q(closed_at__isnull=True),
                 name="open_cases_by_due",
+            ),
+            # The dashboards count open cases by department, service, state and assignee, and
+            # which are overdue or due soon, from this index alone (publica.insights).
+            models.Index(
+                fields=["department", "service", "state", "assignee", "due_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="open_cases_summary",
             ),
             models.Index(fields=["closed_at", "due_at"]),
             models.Index(fields=["service", "submitted_at"]),

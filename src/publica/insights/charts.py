@@ -1,18 +1,26 @@
-"""Line charts with more than one series, for the dashboards. Pure: labels and numbers in,
-SVG out. Series differ by colour and by dash, so they read without colour too, and a legend
-names them. A missing value (None) breaks the line rather than drawing zero."""
+"""The dashboards' charts: line charts with more than one series, and bars. Pure: labels and
+numbers in, SVG out. Line series differ by colour and by dash, so they read without colour
+too, and a legend names them. A missing value (None) breaks the line rather than drawing
+zero."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["lines"]
+from publica.opendata import charts as opendata_charts
+
+__all__ = ["bars", "lines"]
 
 INK = "#0b0c0c"
 GRID = "#b1b4b6"
 #: (colour, dash pattern) per series: GOV.UK blue, orange and green.
 STYLES = (("#1d70b8", ""), ("#d4351c", "6 4"), ("#00703c", "2 3"))
+
+
+def bars(points: Sequence[tuple[str, float]], *, title: str, unit: str = "") -> str:
+    """The open-data pages' bar chart, wide enough for the dashboards' long service names."""
+    return opendata_charts.bars(points, title=title, unit=unit, width=800)
 
 
 def _number(value: float, unit: str) -> str:

@@ -70,6 +70,51 @@ class ResolutionBucket(models.Model):
         return f"{self.day} {self.service_id}/{self.department_id} #{self.bucket}"
 
 
+class WeeklyResolution(models.Model):
+    """`ResolutionBucket` added up per week (starting Monday), for the weekly median trend."""
+
+    week = models.DateField()
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    bucket = models.PositiveSmallIntegerField()
+    cases = models.PositiveIntegerField()
+    days_sum = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "service", "department", "bucket"], name="weekly_resolution_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.service_id}/{self.department_id} #{self.bucket}"
+
+
+class ClosedByAssignee(models.Model):
+    """Cases closed on one UTC day while assigned to a person, per service and department."""
+
+    day = models.DateField()
+    assignee = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    closed = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "assignee", "service", "department"], name="closed_by_assignee_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.assignee_id}: {self.closed}"
+
+
 class HotspotCount(models.Model):
     """Reports with a place submitted on one UTC day, per service and H3 cell."""
 
@@ -98,6 +143,9 @@ class RefreshMark(models.Model):
     name = models.CharField(max_length=40, unique=True)
     through = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last full rebuild; a refresh rebuilds daily."
+    )
 
     def __str__(self) -> str:
         return f"{self.name} through {self.through}"

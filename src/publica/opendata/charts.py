@@ -25,7 +25,7 @@ def bars(
 ) -> str:
     """One labelled horizontal bar per (label, value), the value and `unit` written after it;
     values below zero are drawn as zero."""
-    row, label_width, pad = 24, min(240, width // 3), 6
+    row, label_width, pad = 24, min(300, width // 3), 6
     height = max(row * len(points), row) + 2 * pad
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="publica-chart" role="img" '
@@ -40,7 +40,8 @@ def bars(
     for index, (label, value) in enumerate(points):
         top = pad + index * row
         length = max(value, 0) / high * room
-        shown = label if len(label) <= 32 else label[:31] + "…"
+        room_for = label_width // 7  # characters of 13 px text that fit beside the bars
+        shown = label if len(label) <= room_for else label[: room_for - 1] + "…"
         shapes.append(
             f'<text x="{label_width - 6}" y="{top + 16}" text-anchor="end" font-size="13" '
             f'fill="{INK}">{escape(shown)}</text>'

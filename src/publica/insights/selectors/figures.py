@@ -1,14 +1,16 @@
-"""The dashboards' figures. Flows (opened, closed, in time, by rules, time to close) are sums
-over the summary tables; the backlog, overdue and at-risk cases and workloads count open cases
-live (few, and read through the open-case indexes). The public performance page calls
-`service_performance` too, so the public and staff see the same numbers.
+"""The dashboards' figures. Flows (opened, closed, in time, by rules, time to close, closed per
+assignee) are sums over the summary tables; the backlog, overdue and at-risk cases and the
+workloads count open cases live, in one query answered from a partial index on open cases.
+The public performance page calls `service_performance` too, so the public and staff see the
+same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
@@ -20,14 +22,22 @@ from publica.catalogue.models import Service
 from publica.core import clock
 from publica.insights import buckets
 from publica.insights.filters import Filters
-from publica.insights.models import DailyFigures, RefreshMark, ResolutionBucket
+from publica.insights.models import (
+    ClosedByAssignee,
+    DailyFigures,
+    RefreshMark,
+    ResolutionBucket,
+    WeeklyResolution,
+)
 from publica.insights.selectors.ratings import satisfaction_by_service
 from publica.opendata.privacy import suppress
 
 __all__ = [
     "ONLINE",
     "Flow",
+    "Medians",
     "OpenCounts",
+    "OpenGroup",
     "ServicePerformance",
     "Workload",
     "as_of",
@@ -37,8 +47,10 @@ __all__ = [
     "flow_by_week",
     "median_by",
     "median_by_week",
+    "medians",
     "monday",
     "open_by_service",
+    "open_groups",
     "published_performance",
     "service_performance",
     "workloads",
@@ -163,111 +175,167 @@ def flow_by(dimension: str | None, filters: Filters) -> dict[object, Flow]:
 
 
 def flow_by_week(filters: Filters) -> list[tuple[dt.date, Flow]]:
-    """The flow per week (weeks start on Monday; the first and last may be partial), every
-    week of the period listed, with nothing as zeros."""
-    weeks: dict[dt.date, dict[str, int]] = {week: defaultdict(int) for week in _weeks(filters)}
-    for found in _daily(filters).values("day").annotate(**_FLOW_SUMS):
-        week = weeks[monday(found["day"])]
+    """The flow per whole week (Monday to Sunday), from the week the period starts in to the
+    last week that ends within it, every week listed, with nothing as zeros."""
+    weeks = _weeks(filters)
+    sums: dict[dt.date, dict[str, int]] = {week: defaultdict(int) for week in weeks}
+    span = replace(filters, start=weeks[0], end=weeks[-1] + dt.timedelta(days=6))
+    for found in _daily(span).values("day").annotate(**_FLOW_SUMS):
+        week = sums[monday(found["day"])]
         for name in _FLOW_SUMS:
             week[name] += found[name] or 0
-    return [(week, Flow(**sums)) for week, sums in weeks.items()]
+    return [(week, Flow(**totals)) for week, totals in sums.items()]
+
+
+@dataclass(frozen=True)
+class Medians:
+    """Median days to close over a period: in total, per service and per department."""
+
+    total: float | None
+    by_service: dict[int, float | None]
+    by_department: dict[int, float | None]
+
+
+def medians(filters: Filters) -> Medians:
+    """One read of the resolution buckets of the period, grouped by service and department;
+    the medians per service, per department and in total are worked out from it."""
+    by_service: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    by_department: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    everything: list[tuple[int, int, float]] = []
+    rows = (
+        _resolution(filters)
+        .values_list("service_id", "department_id", "bucket")
+        .annotate(n=Sum("cases"), days=Sum("days_sum"))
+    )
+    for service, department, bucket, n, days in rows:
+        counted = (bucket, n, days)
+        by_service[service].append(counted)
+        by_department[department].append(counted)
+        everything.append(counted)
+    return Medians(
+        total=buckets.median(everything),
+        by_service={key: buckets.median(found) for key, found in by_service.items()},
+        by_department={key: buckets.median(found) for key, found in by_department.items()},
+    )
 
 
 def median_by(dimension: str | None, filters: Filters) -> dict[object, float | None]:
     """The median days from submission to closing per service or department (by id), or
     for all cases closed in the period (key None)."""
-    field = {None: None, "service": "service_id", "department": "department_id"}[dimension]
-    grouped: dict[object, list[tuple[int, int, float]]] = defaultdict(list)
-    names = [name for name in (field, "bucket") if name]
-    rows = _resolution(filters).values(*names).annotate(n=Sum("cases"), days=Sum("days_sum"))
-    for found in rows:
-        grouped[found[field] if field else None].append(
-            (found["bucket"], found["n"], found["days"])
-        )
-    return {key: buckets.median(values) for key, values in grouped.items()}
+    found = medians(filters)
+    if dimension is None:
+        return {None: found.total}
+    by_key = found.by_service if dimension == "service" else found.by_department
+    return {key: median for key, median in by_key.items()}
 
 
 def median_by_week(filters: Filters) -> list[tuple[dt.date, float | None]]:
+    """The median days to close per whole week, as `flow_by_week` counts weeks."""
+    weeks = _weeks(filters)
+    rows = WeeklyResolution.objects.filter(week__gte=weeks[0], week__lte=weeks[-1])
+    if filters.department is not None:
+        rows = rows.filter(department_id=filters.department)
+    if filters.service is not None:
+        rows = rows.filter(service_id=filters.service)
     grouped: dict[dt.date, list[tuple[int, int, float]]] = defaultdict(list)
-    rows = (
-        _resolution(filters).values("day", "bucket").annotate(n=Sum("cases"), days=Sum("days_sum"))
-    )
-    for found in rows:
-        grouped[monday(found["day"])].append((found["bucket"], found["n"], found["days"]))
-    return [(week, buckets.median(grouped.get(week, ()))) for week in _weeks(filters)]
+    for week, bucket, n, days in (
+        rows.order_by().values_list("week", "bucket").annotate(n=Sum("cases"), d=Sum("days_sum"))
+    ):
+        grouped[week].append((bucket, n, days))
+    return [(week, buckets.median(grouped.get(week, ()))) for week in weeks]
 
 
 def _weeks(filters: Filters) -> list[dt.date]:
-    """The Mondays of the weeks the period touches."""
+    """The Mondays of the whole weeks from the one the period starts in to the last one that
+    ends within it (just the first, when none does)."""
     first = monday(filters.start)
-    return [
-        first + dt.timedelta(weeks=n) for n in range((monday(filters.end) - first).days // 7 + 1)
-    ]
+    last = monday(filters.end + dt.timedelta(days=1)) - dt.timedelta(weeks=1)
+    count = max((last - first).days // 7 + 1, 1)
+    return [first + dt.timedelta(weeks=n) for n in range(count)]
 
 
-def backlog_by(dimension: str, filters: Filters) -> list[tuple[str, int]]:
-    """Open cases per state, department or service, most first."""
-    if dimension == "state":
-        labels = _state_labels()
-        counts: dict[str, int] = defaultdict(int)
-        for state, n in _open(filters).values_list("state").annotate(n=Count("pk")):
-            counts[labels.get(state, state.replace("_", " ").capitalize())] += n
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    field, names = {
-        "department": ("department_id", _department_names()),
-        "service": ("service_id", _service_titles()),
-    }[dimension]
-    rows = _open(filters).values_list(field).annotate(n=Count("pk"))
-    return sorted(((names.get(key, "?"), n) for key, n in rows), key=lambda x: (-x[1], x[0]))
+@dataclass(frozen=True)
+class OpenGroup:
+    """Open cases of one department, service, state and assignee: how many, how many are
+    overdue and how many are due soon."""
+
+    department: int
+    service: int
+    state: str
+    assignee: int | None
+    open: int
+    overdue: int
+    at_risk: int
 
 
-def open_by_service(filters: Filters, now: dt.datetime | None = None) -> dict[int, OpenCounts]:
-    """Per service: open cases, how many are overdue and how many are due within
-    PUBLICA_INSIGHTS_AT_RISK_DAYS."""
+def open_groups(filters: Filters, now: dt.datetime | None = None) -> list[OpenGroup]:
+    """Every open case counted once, in one query read from the `open_cases_summary` index
+    alone; the backlog, overdue, at-risk and workload figures are sums of these groups.
+    Overdue: past due now; at risk: due within PUBLICA_INSIGHTS_AT_RISK_DAYS."""
     now = now or clock.now()
     soon = now + dt.timedelta(days=settings.PUBLICA_INSIGHTS_AT_RISK_DAYS)
     rows = (
         _open(filters)
-        .values_list("service_id")
+        .values_list("department_id", "service_id", "state", "assignee_id")
         .annotate(
-            n=Count("pk"),
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-            at_risk=Count("pk", filter=Q(due_at__gte=now, due_at__lt=soon)),
+            n=Count("*"),
+            overdue=Count("due_at", filter=Q(due_at__lt=now)),
+            at_risk=Count("due_at", filter=Q(due_at__gte=now, due_at__lt=soon)),
         )
     )
-    return {service: OpenCounts(n, overdue, at_risk) for service, n, overdue, at_risk in rows}
+    return [OpenGroup(*row) for row in rows]
 
 
-def workloads(filters: Filters, now: dt.datetime | None = None) -> list[Workload]:
+def backlog_by(dimension: str, groups: Iterable[OpenGroup]) -> list[tuple[str, int]]:
+    """Open cases per state, department or service, most first."""
+    counts: dict[str, int] = defaultdict(int)
+    if dimension == "state":
+        labels = _state_labels()
+        for group in groups:
+            state = group.state
+            counts[labels.get(state, state.replace("_", " ").capitalize())] += group.open
+    else:
+        names = _department_names() if dimension == "department" else _service_titles()
+        for group in groups:
+            key = group.department if dimension == "department" else group.service
+            counts[names.get(key, "?")] += group.open
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def open_by_service(groups: Iterable[OpenGroup]) -> dict[int, OpenCounts]:
+    """Per service: open cases, how many are overdue and how many are due soon."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for group in groups:
+        found = sums[group.service]
+        found[0] += group.open
+        found[1] += group.overdue
+        found[2] += group.at_risk
+    return {service: OpenCounts(*found) for service, found in sums.items()}
+
+
+def workloads(filters: Filters, groups: Iterable[OpenGroup]) -> list[Workload]:
     """Per person who works cases: open cases assigned to them, how many of those are
     overdue, and the cases they held that closed in the period. Everyone in the department
     when one is chosen; across departments, those with any of these. Most open first."""
-    now = now or clock.now()
     people = User.objects.filter(role__in=[str(role) for role in CASE_ROLES], is_active=True)
     if filters.department is not None:
         people = people.filter(department_id=filters.department)
-    open_rows = (
-        _open(filters)
-        .filter(assignee__isnull=False)
-        .values_list("assignee_id")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
-    )
-    held = {person: (n, overdue) for person, n, overdue in open_rows}
-    start = dt.datetime.combine(filters.start, dt.time(), tzinfo=dt.UTC)
-    end = dt.datetime.combine(filters.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    closed_cases = Case.objects.filter(
-        assignee__isnull=False, closed_at__gte=start, closed_at__lt=end
-    )
-    if filters.service is not None:
-        closed_cases = closed_cases.filter(service_id=filters.service)
+    held: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for group in groups:
+        if group.assignee is not None:
+            held[group.assignee][0] += group.open
+            held[group.assignee][1] += group.overdue
+    closed_rows = ClosedByAssignee.objects.filter(day__gte=filters.start, day__lte=filters.end)
     if filters.department is not None:
-        closed_cases = closed_cases.filter(department_id=filters.department)
-    closed = dict(closed_cases.order_by().values_list("assignee_id").annotate(n=Count("pk")))
+        closed_rows = closed_rows.filter(department_id=filters.department)
+    if filters.service is not None:
+        closed_rows = closed_rows.filter(service_id=filters.service)
+    closed = dict(closed_rows.order_by().values_list("assignee_id").annotate(n=Sum("closed")))
     found = [
         Workload(
             person=str(person),
-            open=held.get(person.pk, (0, 0))[0],
-            overdue=held.get(person.pk, (0, 0))[1],
+            open=held[person.pk][0] if person.pk in held else 0,
+            overdue=held[person.pk][1] if person.pk in held else 0,
             closed=closed.get(person.pk, 0),
         )
         for person in people.order_by("first_name", "last_name", "username")
@@ -289,7 +357,7 @@ def service_performance(filters: Filters) -> list[ServicePerformance]:
     """Per service with cases in the period: its flow, median days to close, and how many
     of the cases residents brought came online. By department, then title."""
     flows = flow_by("service", filters)
-    medians = median_by("service", filters)
+    by_service = medians(filters).by_service
     online: dict[int, int] = defaultdict(int)
     by_residents: dict[int, int] = defaultdict(int)
     rows = (
@@ -309,7 +377,7 @@ def service_performance(filters: Filters) -> list[ServicePerformance]:
             title=service.title,
             department=service.department.name,
             flow=flows[service.pk],
-            median_days=medians.get(service.pk),
+            median_days=by_service.get(service.pk),
             online=online[service.pk],
             by_residents=by_residents[service.pk],
         )

@@ -2,9 +2,10 @@
 
 Every change to a case goes through the case services, which stamp `updated_at`. A refresh
 finds the UTC days touched by cases changed since the last one (the day each was submitted and
-the day it closed), and recounts exactly those days from the cases: the same counts a full
-rebuild gives, at the cost of a few small queries a minute. The worker refreshes every minute;
-`publica insights rebuild` starts over.
+the day it closed), and recounts exactly those days from the cases (and the weeks they fall
+in, for the weekly medians): the same counts a full rebuild gives, at the cost of a few small
+queries a day touched. The worker refreshes every cycle and rebuilds everything once a day;
+`publica insights rebuild` starts over at once.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ from publica.core import clock
 from publica.core.actors import SystemActor
 from publica.core.sqlfunctions import DaysBetween, FloorInt, UtcDay
 from publica.insights import buckets
-from publica.insights.models import DailyFigures, RefreshMark, ResolutionBucket
+from publica.insights.models import (
+    ClosedByAssignee,
+    DailyFigures,
+    RefreshMark,
+    ResolutionBucket,
+    WeeklyResolution,
+)
 from publica.insights.services.hotspots import hotspots_rebuild
 
 __all__ = ["SUMMARIES", "bucket_expression", "summaries_rebuild", "summaries_refresh"]
@@ -47,18 +54,22 @@ SUMMARIES = SystemActor("insights")
 MARK = "summaries"
 #: A refresh also reads again the cases changed this long before the last refresh ran, so a
 #: transaction that committed after it, stamped earlier, is not missed (recounting a day twice
-#: is harmless).
-SLACK = dt.timedelta(minutes=5)
+#: is harmless). A longer transaction is caught by the daily full rebuild.
+SLACK = dt.timedelta(minutes=1)
+#: A refresh rebuilds everything instead once the last full rebuild is this old.
+REBUILD_EVERY = dt.timedelta(days=1)
 #: Beyond this many touched days (a bulk import, say) a full rebuild is quicker.
 MOST_DAYS = 200
 
 
 def summaries_refresh(*, actor: SystemActor = SUMMARIES) -> int:
     """Recount the days touched by cases changed since the last refresh (everything, the
-    first time). Returns the number of days recounted."""
+    first time and once a day). Returns the number of days recounted."""
     with transaction.atomic():
         mark, _ = RefreshMark.objects.select_for_update().get_or_create(name=MARK)
-        if mark.through is None:
+        if mark.through is None or mark.rebuilt_at is None:
+            return _rebuild(mark, actor)
+        if clock.now() - mark.rebuilt_at >= REBUILD_EVERY:
             return _rebuild(mark, actor)
         last_run = mark.refreshed_at or mark.through
         changed = Case.objects.filter(updated_at__gt=min(mark.through, last_run - SLACK))
@@ -86,13 +97,17 @@ def summaries_rebuild(*, actor: SystemActor = SUMMARIES) -> int:
 
 def _rebuild(mark: RefreshMark, actor: SystemActor) -> int:
     latest = Case.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    DailyFigures.objects.all().delete()
-    ResolutionBucket.objects.all().delete()
+    for model in (DailyFigures, ResolutionBucket, ClosedByAssignee, WeeklyResolution):
+        model.objects.all().delete()
     _insert(Case.objects.all(), Case.objects.filter(closed_at__isnull=False))
+    first = ResolutionBucket.objects.order_by("day").values_list("day", flat=True).first()
+    last = ResolutionBucket.objects.order_by("-day").values_list("day", flat=True).first()
+    if first and last:
+        _roll_up_weeks(_mondays(first, last))
     hotspots_rebuild(days=None)
     mark.through = latest
-    mark.refreshed_at = clock.now()
-    mark.save(update_fields=["through", "refreshed_at"])
+    mark.refreshed_at = mark.rebuilt_at = clock.now()
+    mark.save(update_fields=["through", "refreshed_at", "rebuilt_at"])
     days = DailyFigures.objects.values("day").distinct().count()
     logger.info("insights: summaries rebuilt by %s, %d days", actor, days)
     return days
@@ -113,11 +128,37 @@ def _recount(days: Collection[dt.date]) -> None:
     for day in sorted(days):
         start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
         end = start + dt.timedelta(days=1)
-        DailyFigures.objects.filter(day=day).delete()
-        ResolutionBucket.objects.filter(day=day).delete()
+        for model in (DailyFigures, ResolutionBucket, ClosedByAssignee):
+            model.objects.filter(day=day).delete()
         _insert(
             Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
             Case.objects.filter(closed_at__gte=start, closed_at__lt=end),
+        )
+    _roll_up_weeks({_monday(day) for day in days})
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _mondays(first: dt.date, last: dt.date) -> list[dt.date]:
+    start = _monday(first)
+    return [start + dt.timedelta(weeks=n) for n in range((last - start).days // 7 + 1)]
+
+
+def _roll_up_weeks(weeks: Iterable[dt.date]) -> None:
+    """Add up the resolution buckets of each of these weeks into `WeeklyResolution`."""
+    for week in sorted(weeks):
+        WeeklyResolution.objects.filter(week=week).delete()
+        grouped = (
+            ResolutionBucket.objects.filter(day__gte=week, day__lt=week + dt.timedelta(days=7))
+            .values("service_id", "department_id", "bucket")
+            .annotate(n=Sum("cases"), days_sum=Sum("days_sum"))
+            .order_by()
+        )
+        WeeklyResolution.objects.bulk_create(
+            (WeeklyResolution(week=week, cases=found.pop("n"), **found) for found in grouped),
+            batch_size=2000,
         )
 
 
@@ -180,6 +221,15 @@ def _insert(opened: QuerySet[Case], closed: QuerySet[Case]) -> None:
 
     DailyFigures.objects.bulk_create(figures.values(), batch_size=2000)
     ResolutionBucket.objects.bulk_create(_buckets(closing), batch_size=2000)
+    held = (
+        closing.filter(assignee__isnull=False)
+        .values("day", "assignee_id", "service_id", "department_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    ClosedByAssignee.objects.bulk_create(
+        (ClosedByAssignee(closed=found.pop("n"), **found) for found in held), batch_size=2000
+    )
 
 
 def _buckets(closing: QuerySet[Case]) -> Iterable[ResolutionBucket]:

@@ -58,7 +58,6 @@ def test_the_flow_csv_has_the_weekly_numbers(town: dict, admin_client: Client) -
         ["2026-03-09", "4", "1"],
         ["2026-03-16", "1", "1"],
         ["2026-03-23", "0", "2"],
-        ["2026-03-30", "0", "0"],
     ]
 
 

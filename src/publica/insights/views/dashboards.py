@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 
 from publica.accounts.models import User
 from publica.catalogue.models import Service
-from publica.insights.charts import lines
+from publica.insights.charts import bars, lines
 from publica.insights.figures import Figure
 from publica.insights.filters import Filters
 from publica.insights.selectors import figures as read
 from publica.insights.selectors.ratings import satisfaction_by_service
 from publica.insights.views.common import dashboard, filters_for
-from publica.opendata.charts import bars
 from publica.portal.staff import staff_required
 
 __all__ = ["overview", "performance", "workload"]
@@ -63,14 +62,15 @@ def workload(request: HttpRequest) -> HttpResponse:
 
 
 def overview_figures(chosen: Filters) -> list[Figure]:
-    by_state = read.backlog_by("state", chosen)
-    by_department = read.backlog_by("department", chosen)
+    groups = read.open_groups(chosen)
+    by_state = read.backlog_by("state", groups)
+    by_department = read.backlog_by("department", groups)
     titles = read.names("service")
     slugs = dict(Service.objects.values_list("pk", "slug"))
     late = sorted(
         (
             (titles.get(service, "?"), counts.open, counts.overdue, counts.at_risk)
-            for service, counts in read.open_by_service(chosen).items()
+            for service, counts in read.open_by_service(groups).items()
         ),
         key=lambda row: (-row[2], -row[3], row[0]),
     )
@@ -142,7 +142,8 @@ def _queue_links(service: str) -> list[str]:
 
 def performance_figures(chosen: Filters) -> list[Figure]:
     figures = []
-    medians_by = {dim: read.median_by(dim, chosen) for dim in ("service", "department")}
+    found = read.medians(chosen)
+    medians_by = {"service": found.by_service, "department": found.by_department}
     for dimension, heading in (("service", _("Service")), ("department", _("Department"))):
         names = read.names(dimension)
         flows = read.flow_by(dimension, chosen)
@@ -152,7 +153,7 @@ def performance_figures(chosen: Filters) -> list[Figure]:
                 flow.closed,
                 flow.in_time,
                 percent(flow.in_time_share),
-                days(medians_by[dimension].get(key)),
+                days(medians_by[dimension].get(key)),  # type: ignore[call-overload]
             )
             for key, flow in flows.items()
             if flow.closed
@@ -233,7 +234,7 @@ def _satisfaction_figure(chosen: Filters) -> Figure:
 
 
 def workload_figures(chosen: Filters) -> list[Figure]:
-    people = read.workloads(chosen)
+    people = read.workloads(chosen, read.open_groups(chosen))
     titles = read.names("service")
     flows = read.flow_by("service", chosen)
     automation = sorted(
@@ -255,7 +256,7 @@ def workload_figures(chosen: Filters) -> list[Figure]:
                 _("Closed in the period"),
             ],
             rows=[(w.person, w.open, w.overdue, w.closed) for w in people],
-            chart=bars([(w.person, w.open) for w in people], title=_("Open cases held")),
+            chart=bars([(w.person, w.open) for w in people if w.open], title=_("Open cases held")),
             note=_("Open cases assigned to each person now, and the cases they held that closed."),
         ),
         Figure(

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from publica.insights.charts import bars
 from publica.insights.figures import Figure
 from publica.insights.filters import Filters
 from publica.insights.selectors import figures as read
 from publica.insights.views.common import dashboard, public_filters
 from publica.insights.views.dashboards import days, percent
-from publica.opendata.charts import bars
 
 __all__ = ["public"]
 
