@@ -11,15 +11,17 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 
 from publica.accounts.models import Department, User
 from publica.accounts.roles import CASE_ROLES
 from publica.cases.models import Case, Channel
 from publica.catalogue.models import Service
 from publica.core import clock
+from publica.core.sqlfunctions import Scanned
 from publica.insights import buckets
 from publica.insights.filters import Filters
 from publica.insights.models import (
@@ -55,6 +57,8 @@ __all__ = [
     "service_performance",
     "workloads",
 ]
+
+M = TypeVar("M", bound=Model)
 
 #: The channels a resident uses by themselves: digital take-up is their share of the cases
 #: residents brought (sensor cases are not counted either way).
@@ -123,22 +127,25 @@ def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _daily(filters: Filters) -> QuerySet[DailyFigures]:
-    rows = DailyFigures.objects.filter(day__gte=filters.start, day__lte=filters.end)
+def _summary(model: type[M], filters: Filters, field: str = "day") -> QuerySet[M]:
+    """A summary table's rows for the period (by day or week), department and service; the
+    period is matched by scanning (`Scanned`), which beats the key on SQLite."""
+    rows = model._default_manager.alias(scanned=Scanned(F(field))).filter(
+        scanned__gte=filters.start, scanned__lte=filters.end
+    )
     if filters.department is not None:
         rows = rows.filter(department_id=filters.department)
     if filters.service is not None:
         rows = rows.filter(service_id=filters.service)
     return rows.order_by()
+
+
+def _daily(filters: Filters) -> QuerySet[DailyFigures]:
+    return _summary(DailyFigures, filters)
 
 
 def _resolution(filters: Filters) -> QuerySet[ResolutionBucket]:
-    rows = ResolutionBucket.objects.filter(day__gte=filters.start, day__lte=filters.end)
-    if filters.department is not None:
-        rows = rows.filter(department_id=filters.department)
-    if filters.service is not None:
-        rows = rows.filter(service_id=filters.service)
-    return rows.order_by()
+    return _summary(ResolutionBucket, filters)
 
 
 def _open(filters: Filters) -> QuerySet[Case]:
@@ -232,11 +239,7 @@ def median_by(dimension: str | None, filters: Filters) -> dict[object, float | N
 def median_by_week(filters: Filters) -> list[tuple[dt.date, float | None]]:
     """The median days to close per whole week, as `flow_by_week` counts weeks."""
     weeks = _weeks(filters)
-    rows = WeeklyResolution.objects.filter(week__gte=weeks[0], week__lte=weeks[-1])
-    if filters.department is not None:
-        rows = rows.filter(department_id=filters.department)
-    if filters.service is not None:
-        rows = rows.filter(service_id=filters.service)
+    rows = _summary(WeeklyResolution, replace(filters, start=weeks[0], end=weeks[-1]), "week")
     grouped: dict[dt.date, list[tuple[int, int, float]]] = defaultdict(list)
     for week, bucket, n, days in (
         rows.order_by().values_list("week", "bucket").annotate(n=Sum("cases"), d=Sum("days_sum"))
@@ -325,12 +328,8 @@ def workloads(filters: Filters, groups: Iterable[OpenGroup]) -> list[Workload]:
         if group.assignee is not None:
             held[group.assignee][0] += group.open
             held[group.assignee][1] += group.overdue
-    closed_rows = ClosedByAssignee.objects.filter(day__gte=filters.start, day__lte=filters.end)
-    if filters.department is not None:
-        closed_rows = closed_rows.filter(department_id=filters.department)
-    if filters.service is not None:
-        closed_rows = closed_rows.filter(service_id=filters.service)
-    closed = dict(closed_rows.order_by().values_list("assignee_id").annotate(n=Sum("closed")))
+    held_rows = _summary(ClosedByAssignee, filters)
+    closed = dict(held_rows.values_list("assignee_id").annotate(n=Sum("closed")))
     found = [
         Workload(
             person=str(person),
