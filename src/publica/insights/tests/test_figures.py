@@ -175,6 +175,15 @@ def test_a_refresh_with_nothing_changed_recounts_nothing(town: dict) -> None:
     assert summaries_refresh() == 0
 
 
+def test_the_first_refresh_of_a_day_rebuilds_everything(town: dict) -> None:
+    DailyFigures.objects.filter(day=dt.date(2026, 3, 6)).delete()  # as if a change were missed
+    with clock.at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=23)):
+        assert summaries_refresh() == 0
+    with clock.at(dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)):
+        assert summaries_refresh() > 0
+    assert figures.flow_by(None, MARCH)[None].opened == 6
+
+
 @pytest.mark.parametrize(
     ("days", "bucket"),
     [(0.0, 0), (0.99 / 24, 0), (1.5, 36), (2.0, 48), (13.0, 59), (59.99, 105), (60.0, 106),
