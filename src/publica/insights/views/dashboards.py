@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -75,7 +76,7 @@ def overview_figures(chosen: Filters) -> list[Figure]:
         key=lambda row: (-row[2], -row[3], row[0]),
     )
     weeks = read.flow_by_week(chosen)
-    labels = [week.isoformat() for week, _ in weeks]
+    labels = [week.isoformat() for week, _flow in weeks]
     return [
         Figure(
             slug="open-by-state",
@@ -88,7 +89,7 @@ def overview_figures(chosen: Filters) -> list[Figure]:
         Figure(
             slug="late-by-service",
             title=_("Open, overdue and at-risk cases by service"),
-            columns=[_("Service"), _("Open"), _("Overdue"), _("Due within 2 days")],
+            columns=[_("Service"), _("Open"), _("Overdue"), _due_soon()],
             rows=late,
             chart=bars(
                 [(row[0], row[2]) for row in late if row[2]],
@@ -112,13 +113,17 @@ def overview_figures(chosen: Filters) -> list[Figure]:
             chart=lines(
                 labels,
                 [
-                    (_("Opened"), [f.opened for _, f in weeks]),
-                    (_("Closed"), [f.closed for _, f in weeks]),
+                    (_("Opened"), [f.opened for _week, f in weeks]),
+                    (_("Closed"), [f.closed for _week, f in weeks]),
                 ],
                 title=_("Cases opened and closed each week"),
             ),
         ),
     ]
+
+
+def _due_soon() -> str:
+    return _("Due within %(days)s days") % {"days": settings.PUBLICA_INSIGHTS_AT_RISK_DAYS}
 
 
 def _queue_links(service: str) -> list[str]:
@@ -135,7 +140,7 @@ def _queue_links(service: str) -> list[str]:
         )
         for view, label in (
             ("overdue", _("Overdue cases in the queue")),
-            ("at-risk", _("Cases due within 2 days in the queue")),
+            ("at-risk", _("Cases due soon in the queue")),
         )
     ]
 
@@ -172,7 +177,7 @@ def performance_figures(chosen: Filters) -> list[Figure]:
         )
     weeks = read.flow_by_week(chosen)
     medians = dict(read.median_by_week(chosen))
-    labels = [week.isoformat() for week, _ in weeks]
+    labels = [week.isoformat() for week, _flow in weeks]
     figures += [
         Figure(
             slug="sla-by-week",
@@ -184,7 +189,7 @@ def performance_figures(chosen: Filters) -> list[Figure]:
             ],
             chart=lines(
                 labels,
-                [(_("% in time"), [percent(f.in_time_share) for _, f in weeks])],
+                [(_("% in time"), [percent(f.in_time_share) for _week, f in weeks])],
                 title=_("Share closed within the service level, each week"),
                 unit="%",
                 ceiling=100,
@@ -198,10 +203,10 @@ def performance_figures(chosen: Filters) -> list[Figure]:
             slug="median-by-week",
             title=_("Median days from submission to closing, each week"),
             columns=[_("Week starting"), _("Median days")],
-            rows=[(week.isoformat(), days(medians.get(week))) for week, _ in weeks],
+            rows=[(week.isoformat(), days(medians.get(week))) for week, _flow in weeks],
             chart=lines(
                 labels,
-                [(_("Median days"), [days(medians.get(week)) for week, _ in weeks])],
+                [(_("Median days"), [days(medians.get(week)) for week, _flow in weeks])],
                 title=_("Median days from submission to closing, each week"),
             ),
         ),
@@ -280,8 +285,8 @@ def workload_figures(chosen: Filters) -> list[Figure]:
                 for week, f in weeks
             ],
             chart=lines(
-                [week.isoformat() for week, _ in weeks],
-                [(_("% by rules"), [percent(f.by_rules_share) for _, f in weeks])],
+                [week.isoformat() for week, _flow in weeks],
+                [(_("% by rules"), [percent(f.by_rules_share) for _week, f in weeks])],
                 title=_("Share of closed cases decided by rules, each week"),
                 unit="%",
                 ceiling=100,
