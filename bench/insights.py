@@ -73,7 +73,9 @@ def setup(cases: int) -> dict[str, float]:
     _handling_times(random.Random(3))
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does on a live PostgreSQL: statistics, and the visibility map that
+        # lets the open-case count read its index alone. SQLite only needs statistics.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     times["analyze_s"] = time.perf_counter() - started
     return {name: round(value, 1 if name.endswith("_s") else 3) for name, value in times.items()}
 
@@ -454,6 +456,9 @@ def measure(cases: int, repeats: int) -> dict[str, Any]:
     from django.db import connection
 
     took = jobs(random.Random(7))
+    if connection.vendor == "postgresql":  # as autovacuum leaves the rewritten tables
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     counts = row_counts()
     client = signed_in_admin()
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())

@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['department', 'service', 'state', 'assignee', 'due_at'], name='open_cases_summary'),
+            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['department', 'service', 'state', 'assignee', 'due_at', 'closed_at'], name='open_cases_summary'),
         ),
     ]
