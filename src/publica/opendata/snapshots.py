@@ -29,9 +29,9 @@ from django.db.models.functions import Cast, Concat, Floor, Round, RowNumber
 
 from publica.cases.models import Case
 from publica.catalogue.models import Service
+from publica.core.sqlfunctions import DaysBetween, UtcDay, UtcHour, UtcMonth
 from publica.opendata import privacy
 from publica.opendata.models import DailyVolumeRow, ServiceRequestRow, SlaPerformanceRow
-from publica.core.sqlfunctions import DaysBetween, UtcDay, UtcHour, UtcMonth
 
 __all__ = ["build_daily_volumes", "build_service_requests", "build_sla_performance"]
 
