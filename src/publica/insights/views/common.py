@@ -41,7 +41,8 @@ def filters_for(request: HttpRequest, actor: User) -> tuple[filtering.Filters, d
     """The filters the query string asks for, held to what the person may see, and the
     context the filter form needs (choices, and errors naming their fields)."""
     chosen, errors = filtering.parse(request.GET, clock.now().date())
-    return _with_form(chosen.within(department_scope(actor)), errors, department_scope(actor))
+    scope = department_scope(actor)
+    return _with_form(chosen.within(scope), errors, scope)
 
 
 def public_filters(request: HttpRequest) -> tuple[filtering.Filters, dict[str, Any]]:
@@ -78,7 +79,9 @@ def dashboard(
         for figure in figures:
             if figure.slug == wanted:
                 response = HttpResponse(as_csv(figure), content_type="text/csv; charset=utf-8")
-                name = slugify(f"{figure.slug}-{context.get('filters', '') and _period(context)}")
+                chosen = context.get("filters")
+                period = f"-{chosen.start}-to-{chosen.end}" if chosen else ""
+                name = slugify(figure.slug + period)
                 response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
                 return response
         raise Http404("no such figure on this page")
@@ -89,8 +92,3 @@ def dashboard(
         template,
         {**context, "figures": figures, "query": query.urlencode(), "insights_pages": PAGES},
     )
-
-
-def _period(context: dict[str, Any]) -> str:
-    chosen: filtering.Filters = context["filters"]
-    return f"{chosen.start}-to-{chosen.end}"
