@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "publica.spending",
     "publica.procurement",
     "publica.insights",
+    "publica.exchange",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -225,6 +226,13 @@ PUBLICA_OPENDATA_REFRESH_MINUTES = env.int("PUBLICA_OPENDATA_REFRESH_MINUTES", d
 PUBLICA_INSIGHTS_H3_RESOLUTION = env.int("PUBLICA_INSIGHTS_H3_RESOLUTION", default=8)
 PUBLICA_INSIGHTS_MINUTES_PER_CASE = env.int("PUBLICA_INSIGHTS_MINUTES_PER_CASE", default=30)
 PUBLICA_INSIGHTS_AT_RISK_DAYS = env.int("PUBLICA_INSIGHTS_AT_RISK_DAYS", default=2)
+# Data exchange (docs/exchange.md).
+PUBLICA_EXCHANGE_CONSENT_MONTHS = env.int("PUBLICA_EXCHANGE_CONSENT_MONTHS", default=12)
+PUBLICA_EXCHANGE_KEY = env.str("PUBLICA_EXCHANGE_KEY", default="")
+PUBLICA_EXCHANGE_KEY_ID = env.str("PUBLICA_EXCHANGE_KEY_ID", default="")
+PUBLICA_EXCHANGE_TIMEOUT = env.float("PUBLICA_EXCHANGE_TIMEOUT", default=5.0)
+PUBLICA_EXCHANGE_MAX_SKEW_SECONDS = env.int("PUBLICA_EXCHANGE_MAX_SKEW_SECONDS", default=300)
+PUBLICA_EXCHANGE_SEAL_MINUTES = env.int("PUBLICA_EXCHANGE_SEAL_MINUTES", default=1)
 # The Open Contracting ID prefix of new procurement processes (docs/procurement.md).
 PUBLICA_OCDS_PREFIX = env.str("PUBLICA_OCDS_PREFIX", default="ocds-pub001")
 

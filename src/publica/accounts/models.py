@@ -100,3 +100,30 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Identity(models.Model):
+    """A resident's identity as checked by an identity provider: who they are in the
+    registers (their person number) and how sure we are (eIDAS levels of assurance)."""
+
+    class Level(models.TextChoices):
+        LOW = "low"
+        SUBSTANTIAL = "substantial"
+        HIGH = "high"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
+    person_id = models.CharField(max_length=20, unique=True)
+    level = models.CharField(max_length=12, choices=Level.choices)
+    method = models.CharField(max_length=100, help_text="How it was checked, e.g. oidc:<issuer>.")
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"identity of user {self.user_id}"
+
+    @property
+    def is_verified(self) -> bool:
+        """Enough to fetch a person's own data from the registers."""
+        return self.level in (self.Level.SUBSTANTIAL, self.Level.HIGH)

@@ -9,13 +9,15 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from publica.accounts.models import Department, Organisation, User
+from publica.accounts.models import Department, Identity, Organisation, User
 from publica.accounts.roles import DEPARTMENT_BOUND, Role
+from publica.core import clock
 from publica.core.actors import Actor, SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
 __all__ = [
     "department_upsert",
+    "identity_verify",
     "mfa_enrol_confirm",
     "mfa_enrol_start",
     "mfa_is_enrolled",
@@ -107,6 +109,36 @@ def user_create(
         department.supervisor = user
         department.save(update_fields=["supervisor"])
     return user
+
+
+def identity_verify(
+    *, user: User, person_id: str, level: str, method: str, actor: Actor
+) -> Identity:
+    """Record who a resident is in the registers, as an identity provider (or the demo)
+    vouched; a later check replaces an earlier one. Only residents have such an identity."""
+    errors: list[FieldError] = []
+    if not user.is_resident:
+        errors.append(FieldError("user", "only a resident's identity is checked this way"))
+    if not person_id.strip() or len(person_id) > 20:
+        errors.append(FieldError("person_id", "a person number is 1 to 20 characters"))
+    if level not in Identity.Level.values:
+        errors.append(FieldError("level", f"choose one of {', '.join(Identity.Level.values)}"))
+    if Identity.objects.filter(person_id=person_id).exclude(user=user).exists():
+        errors.append(FieldError("person_id", "this person number belongs to another account"))
+    if errors:
+        raise InvalidInput(errors)
+    if not isinstance(actor, SystemActor):
+        _require_admin(actor)
+    identity, _ = Identity.objects.update_or_create(
+        user=user,
+        defaults={
+            "person_id": person_id.strip(),
+            "level": level,
+            "method": method,
+            "verified_at": clock.now(),
+        },
+    )
+    return identity
 
 
 def _require_admin(actor: Actor) -> None:

@@ -52,6 +52,12 @@ class Case(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     data = models.JSONField(default=dict, help_text="The answers, valid for the pinned schema.")
+    register_facts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the base registers said at submission, by the service's name for each "
+        "query; automation rules read them as `registers`.",
+    )
     ledger_key = models.CharField(
         max_length=64,
         default=new_ledger_key,

@@ -81,13 +81,16 @@ def case_submit(
     channel: str = Channel.PORTAL,
     contact: dict[str, str] | None = None,
     files: dict[str, Sequence[File]] | None = None,
+    register_facts: dict[str, Any] | None = None,
 ) -> Case:
     """Submit a case under the service's current version and return it with its reference.
 
     `actor` is the signed-in resident, a member of staff submitting on someone's behalf, a
     system actor (an API client, a sensor), or None for a member of the public who did not
     sign in. `files` holds the documents answering the form's file questions, by question;
-    each is checked by its content and the answer records their names.
+    each is checked by its content and the answer records their names. `register_facts` is
+    what the base registers said about the applicant, fetched by the exchange (never by the
+    form): the rules read it as `registers`.
     """
     version = service.current_version
     if not service.is_active or version is None:
@@ -122,6 +125,7 @@ def case_submit(
             channel=channel,
             applicant=actor if isinstance(actor, User) and actor.is_resident else None,
             data=cleaned,
+            register_facts=register_facts or {},
             latitude=location.get("latitude") if location else None,
             longitude=location.get("longitude") if location else None,
             address=(location.get("address") or "") if location else "",
@@ -678,6 +682,7 @@ def _apply(case: Case, firing: automation.Firing, depth: int) -> None:
 def _rule_variables(case: Case, event: CaseEvent) -> dict[str, Any]:
     return {
         "data": case.data,
+        "registers": case.register_facts,
         "case": {
             "reference": case.reference,
             "service": case.service_version.definition["slug"],

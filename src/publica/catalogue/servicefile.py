@@ -26,6 +26,7 @@ from publica.accounts.roles import AUTOMATION, TRANSITION_ROLES
 from publica.assistant import flags as review_flags
 from publica.cases import rules, workflow
 from publica.core.errors import FieldError, InvalidInput
+from publica.exchange import registers
 
 __all__ = ["PLACEHOLDERS", "PRIORITIES", "ServiceDefinition", "parse", "parse_file"]
 
@@ -41,6 +42,7 @@ _SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _NAME = r"^[a-z][a-z0-9_]*$"
 _TEXT = {"type": "string", "minLength": 1}
 _TEXTS = {"type": "array", "items": _TEXT}
+_PREFILL_FROM = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"  # a query, then a field (or 0.field)
 
 #: The shape of a service file. Structure only; `_check_meaning` checks cross-references.
 FILE_SCHEMA: dict[str, Any] = {
@@ -206,6 +208,44 @@ FILE_SCHEMA: dict[str, Any] = {
             },
         },
         "notifications": {"type": "object", "additionalProperties": _TEXT},
+        "registers": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["purpose", "basis", "use"],
+            "properties": {
+                "purpose": {**_TEXT, "maxLength": 300},
+                "basis": {"enum": ["consent", "statutory"]},
+                "law": {**_TEXT, "maxLength": 300},
+                "consent_months": {"type": "integer", "minimum": 1, "maximum": 60},
+                "use": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"pattern": _NAME},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["register", "by"],
+                        "properties": {
+                            "register": {"enum": list(registers.REGISTERS)},
+                            "by": {"type": "string"},
+                            "fields": {"type": "array", "minItems": 1, "items": _TEXT},
+                        },
+                    },
+                },
+                "prefill": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["from"],
+                        "properties": {
+                            "from": {"type": "string", "pattern": _PREFILL_FROM},
+                            "editable": {"type": "boolean"},
+                        },
+                    },
+                },
+            },
+        },
     },
 }  # fmt: skip
 _FILE_VALIDATOR = Draft202012Validator(FILE_SCHEMA)
@@ -281,6 +321,7 @@ def _check_meaning(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 allowed = ", ".join(sorted(TRANSITION_ROLES))
                 yield f"workflow.transitions.{index}.roles", f"unknown role {role!r}; use {allowed}"
     yield from _check_automation(data, graph)
+    yield from _check_registers(data)
     yield from review_flags.config_problems(data)
     close_as = data.get("duplicates", {}).get("close_as")
     if close_as is not None and not graph.is_terminal(close_as):
@@ -343,6 +384,50 @@ def _check_automation(data: dict[str, Any], graph: workflow.Workflow) -> Iterato
                 f"{where}.then.transition",
                 f"no transition to {target!r} lists the role 'automation'",
             )
+
+
+def _check_registers(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each query asks a register a way it answers, about the applicant, for fields it holds;
+    a statutory basis names its law; each prefill reads a query's field into a form question."""
+    section = data.get("registers")
+    if section is None:
+        return
+    if section["basis"] == "statutory" and not section.get("law"):
+        yield "registers.law", "a statutory basis names the law or duty it rests on"
+    if section["basis"] == "consent" and "law" in section:
+        yield "registers.law", "a law is named only with basis: statutory"
+    for name, use in section["use"].items():
+        where = f"registers.use.{name}"
+        try:
+            lookup = registers.lookup(use["register"], use["by"])
+        except registers.UnknownLookup as exc:
+            yield f"{where}.by", str(exc)
+            continue
+        if not lookup.by_subject:
+            yield f"{where}.by", "a service asks registers only about the applicant"
+        held = registers.get(use["register"]).fields
+        for field in use.get("fields", []):
+            if field not in held:
+                yield f"{where}.fields", f"the {use['register']} register has no field {field!r}"
+    properties = data["form"]["schema"]["properties"]
+    for question, prefill in section.get("prefill", {}).items():
+        where = f"registers.prefill.{question}"
+        if question not in properties:
+            yield where, f"{question!r} is not a property of form.schema"
+        name, *path = prefill["from"].split(".")
+        use = section["use"].get(name)
+        if use is None:
+            yield f"{where}.from", f"no query named {name!r} under registers.use"
+            continue
+        try:
+            many = registers.lookup(use["register"], use["by"]).many
+        except registers.UnknownLookup:
+            continue  # reported under registers.use
+        fields = use.get("fields") or list(registers.get(use["register"]).fields)
+        field = path[1] if many and len(path) == 2 and path[0].isdigit() else path[0]
+        if len(path) != (2 if many else 1) or field not in fields:
+            shape = f"{name}.0.<field>" if many else f"{name}.<field>"
+            yield f"{where}.from", f"read a field the query fetches, as {shape}"
 
 
 def _plain(node: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Writes of the exchange: register queries, consents, prefill and access records."""

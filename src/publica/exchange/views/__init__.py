@@ -1,0 +1,1 @@
+"""Pages of the exchange: consents and the data tracker (residents), the access audit (staff)."""
