@@ -546,9 +546,11 @@ def opendata_check_dcat(shapes: Path | None) -> None:
 
 
 def _register_app_commands() -> None:
+    from publica.exchange.cli import exchange
     from publica.spending.commands import spending
 
     main.add_command(spending)
+    main.add_command(exchange)
 
 
 _register_app_commands()
