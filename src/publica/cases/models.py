@@ -55,8 +55,8 @@ class Case(models.Model):
     register_facts = models.JSONField(
         default=dict,
         blank=True,
-        help_text="What the base registers said at submission, by the service's name for each "
-        "query; automation rules read them as `registers`.",
+        help_text="What the base registers said about the applicant, by the service file's "
+        "name for each query; automation rules read them as `registers`.",
     )
     ledger_key = models.CharField(
         max_length=64,
@@ -172,6 +172,7 @@ class CaseEvent(models.Model):
         RECATEGORISED = "recategorised"
         MERGED = "merged"
         FOLLOWED = "followed"
+        REGISTERS_CHECKED = "registers_checked", "Checked with registers"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -7,8 +7,9 @@ Python. `when` expressions see these variables:
 - `case`: reference, service, state, priority, channel, flagged, assigned;
 - `event`: the event that triggered evaluation (`kind` and its `data`);
 - `lookups`: the reference tables the service file declares;
-- `registers`: what the base registers said about the applicant at submission, by the
-  service file's name for each query (absent when it was not asked: use `has()`).
+- `registers`: what the base registers said about the applicant (from the
+  `registers_checked` event on), by the service file's name for each query; a query that was
+  not asked, or found nothing, is absent: use `has()`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import cel
 __all__ = ["TRIGGERS", "VARIABLES", "RuleError", "compile_problem", "evaluate"]
 
 #: Case events that re-evaluate a service's rules.
-TRIGGERS = ("submitted", "transitioned", "info_provided", "note_added", "assigned")
+TRIGGERS = (
+    "submitted", "transitioned", "info_provided", "note_added", "assigned", "registers_checked",
+)  # fmt: skip
 VARIABLES = frozenset({"data", "case", "event", "lookups", "registers"})
 # Names bound inside macros (`data.items.exists(i, i.size > 2)`) are reported as variables.
 _MACRO_VARIABLE = re.compile(r"\.(?:all|exists|exists_one|map|filter)\(\s*([A-Za-z_]\w*)\s*,")

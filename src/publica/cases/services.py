@@ -52,6 +52,7 @@ __all__ = [
     "case_add_note",
     "case_assign",
     "case_attach",
+    "case_check_registers",
     "case_clear_flag",
     "case_escalate_overdue",
     "case_flag",
@@ -81,16 +82,13 @@ def case_submit(
     channel: str = Channel.PORTAL,
     contact: dict[str, str] | None = None,
     files: dict[str, Sequence[File]] | None = None,
-    register_facts: dict[str, Any] | None = None,
 ) -> Case:
     """Submit a case under the service's current version and return it with its reference.
 
     `actor` is the signed-in resident, a member of staff submitting on someone's behalf, a
     system actor (an API client, a sensor), or None for a member of the public who did not
     sign in. `files` holds the documents answering the form's file questions, by question;
-    each is checked by its content and the answer records their names. `register_facts` is
-    what the base registers said about the applicant, fetched by the exchange (never by the
-    form): the rules read it as `registers`.
+    each is checked by its content and the answer records their names.
     """
     version = service.current_version
     if not service.is_active or version is None:
@@ -125,7 +123,6 @@ def case_submit(
             channel=channel,
             applicant=actor if isinstance(actor, User) and actor.is_resident else None,
             data=cleaned,
-            register_facts=register_facts or {},
             latitude=location.get("latitude") if location else None,
             longitude=location.get("longitude") if location else None,
             address=(location.get("address") or "") if location else "",
@@ -180,6 +177,25 @@ def case_withdraw(
             )
         role = permissions.acting_role(actor, case, step.roles)
         _move(case, step, actor, role, reason)
+    return case
+
+
+def case_check_registers(*, case: Case, facts: dict[str, Any], actor: SystemActor) -> Case:
+    """Keep what the base registers said about the applicant, as the exchange fetched it
+    (never from the form), and let the rules act on it: they read it as `registers` on the
+    `registers_checked` event. `facts["_sources"]` says which register answered each query."""
+    if not isinstance(actor, SystemActor):
+        raise PermissionDenied("only the exchange records what the registers said")
+    with transaction.atomic():
+        case = _lock(case, None)
+        case.register_facts = facts
+        _save(case, ["register_facts"])
+        sources = facts.get("_sources", {})
+        titles = sorted({str(source.get("title", name)) for name, source in sources.items()})
+        data = {"registers": titles, "reason": ", ".join(titles)}
+        event = _record(case, Kind.REGISTERS_CHECKED, actor, AUTOMATION, data, public=False)
+        if case.closed_at is None:
+            _react(case, event)
     return case
 
 

@@ -6,6 +6,7 @@ lives in the session (and, for signed-in residents, in a saved draft).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import markdown
@@ -28,7 +29,7 @@ from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_get, service_list
 from publica.core.actors import Actor
 from publica.core.errors import FieldError, InvalidInput, NotFound
-from publica.portal import duplicates, formpages
+from publica.portal import duplicates, formpages, once_only
 from publica.portal import services as portal_services
 from publica.portal.models import Draft, PendingUpload
 from publica.portal.tracking import remember, tracked_case
@@ -73,7 +74,9 @@ def service_start(request: HttpRequest, slug: str) -> HttpResponse:
             _save_state(request, service, draft.answers)
             state = draft.answers
             messages.info(request, _("We have brought back the answers you saved."))
-    return redirect("portal:form-page", slug=slug, number=_first_page(service, state))
+    first = once_only.before_start(request, service, state)  # consent, or registers' answers
+    _save_state(request, service, state)
+    return redirect(first or reverse("portal:form-page", args=[slug, _first_page(service, state)]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,10 +93,14 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         return redirect(_next_url(service, number, data, request))
     posted: dict[str, Any] = {}
     errors: list[FieldError] = []
+    origin = once_only.held(request, service)
+    fixed = frozenset(origin.get("locked", ()))  # taken from a register, not to be changed
     if request.method == "POST":
-        values, errors = formpages.read_page(form, names, request.POST)
+        values, errors = formpages.read_page(
+            form, [n for n in names if n not in fixed], request.POST
+        )
         values |= _held_files(request, form, names, data, errors)
-        data = {key: value for key, value in data.items() if key not in page.names} | values
+        data = {k: v for k, v in data.items() if k not in page.names or k in fixed} | values
         data = {key: value for key, value in data.items() if key in set(_asked(form, data))}
         errors += formpages.page_errors(form, data, [n for n in names if n not in _names(errors)])
         posted = request.POST
@@ -104,7 +111,7 @@ def form_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             return redirect("portal:my-cases")
         if not errors:
             return redirect(_next_url(service, number, data, request))
-    fields = [_field(form, name, data, posted, errors, request) for name in names]
+    fields = [_field(form, name, data, posted, errors, request, origin) for name in names]
     heading = page.title or formpages.question(form, names[0]).label
     return render(
         request,
@@ -153,6 +160,7 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
             _clear_state(request, service)
             if signed_in_resident(request):
                 portal_services.draft_discard(service=service, actor=request.user)  # type: ignore[arg-type]
+            once_only.after_submit(request, case)
             remember(request, case.reference, case.contact_email)
             return redirect("portal:confirmation", reference=case.reference)
     contact_error = next((e.message for e in errors if e.field.startswith("contact")), "")
@@ -165,11 +173,14 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for e in errors
     ]
+    origin = once_only.held(request, service)
     rows = [
         {
             "label": formpages.question(form, name).label,
             "value": _shown_answer(request, form, name, data),
             "change_url": _page_url(service, name),
+            "source": origin.get("sources", {}).get(name, ""),
+            "locked": name in origin.get("locked", ()),
         }
         for name in _asked(form, data)
     ]
@@ -348,10 +359,17 @@ def _field(
     posted: Any,
     errors: list[FieldError],
     request: HttpRequest,
+    origin: dict[str, Any],
 ) -> dict[str, Any]:
     asked = formpages.question(form, name)
     value = data.get(name)
     error = next((e.message for e in errors if e.field.split(".")[0] == name), "")
+    if source := origin.get("sources", {}).get(name):
+        if name in origin.get("locked", ()):
+            shown = formpages.display(form, name, value) if value is not None else ""
+            return {"question": asked, "locked": True, "shown": shown, "source": source}
+        note = _("Filled in from the %(source)s. You can change it.") % {"source": source}
+        asked = replace(asked, help=f"{asked.help} {note}".strip())
     field: dict[str, Any] = {"question": asked, "error": error}
     if asked.widget == "file":
         field["held"] = _shown_answer(request, form, name, data)
