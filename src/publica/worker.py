@@ -1,7 +1,7 @@
 """`publica worker`: background tasks (Django's tasks API with the database backend, so no
 broker) and the periodic jobs, each calling one service function: SLA escalation, clean-up of
-unsent uploads, ledger sequencing, open-data rebuilds, and claiming due outbox messages for
-delivery.
+unsent uploads, ledger sequencing, sealing access records, open-data rebuilds, and claiming
+due outbox messages for delivery.
 """
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ def _sequence_ledger() -> int:
     while (checkpoint := ledger_sequence()) is not None:
         size = checkpoint.size
     return size
+
+
+def _seal_access() -> int:
+    """Seal the access records old enough into the ledger (the data tracker's digests)."""
+    from publica.exchange.services.sealing import access_seal
+
+    return sum(batch.count for batch in access_seal())
 
 
 def _prune_task_results() -> int:
@@ -97,6 +104,7 @@ def _make_forecasts() -> int:
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
+    PeriodicJob("access-sealing", _seal_access),
     PeriodicJob("ledger-sequencing", _sequence_ledger),
     PeriodicJob("task-result-pruning", _prune_task_results),
     PeriodicJob("silent-sensors", _check_silent_sensors),

@@ -1,5 +1,6 @@
-"""Writes to the ledger: a pending entry in the decision's own transaction, and the sequencer
-that integrates pending entries into the tree and signs a checkpoint."""
+"""Writes to the ledger: a pending entry in the decision's own transaction (or the access
+records' sealing), and the sequencer that integrates pending entries into the tree and signs
+a checkpoint."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from publica.ledger.merkle import leaf_hash, tree_hash
 from publica.ledger.models import Checkpoint, Entry, Head, Pending, Tile
 from publica.ledger.tiles import Frontier, TileHashes, partial_tiles
 
-__all__ = ["LedgerInconsistent", "ledger_append", "ledger_sequence"]
+__all__ = ["LedgerInconsistent", "ledger_append", "ledger_append_access_batch", "ledger_sequence"]
 
 logger = logging.getLogger(__name__)
 SEQUENCER = SystemActor("ledger-sequencer")
@@ -49,7 +50,24 @@ def ledger_append(
         from_state=from_state, to_state=to_state, outcome=outcome, role=role, at=moment,
         digest=digest, into=into,
     )  # fmt: skip
-    entry = Entry.objects.create(kind=kind, case_reference=case, body=body, recorded_at=moment)
+    return _pending(kind=kind, case_reference=case, body=body, at=moment)
+
+
+def ledger_append_access_batch(
+    *, batch: int, first_id: int, last_id: int, count: int, root: str, at: dt.datetime
+) -> Entry:
+    """Record the Merkle root of a batch of access records as a pending entry, in the
+    sealing's transaction. The entry names no case: it is about no one in particular."""
+    body = entries.access_batch(
+        batch=batch, first_id=first_id, last_id=last_id, count=count, root=root, at=at
+    )
+    return _pending(kind=entries.ACCESS_BATCH, case_reference="", body=body, at=at)
+
+
+def _pending(*, kind: str, case_reference: str, body: bytes, at: dt.datetime) -> Entry:
+    entry = Entry.objects.create(
+        kind=kind, case_reference=case_reference, body=body, recorded_at=at
+    )
     Pending.objects.create(entry=entry)
     if settings.PUBLICA_LEDGER_INTEGRATE_ON_COMMIT:
         transaction.on_commit(_integrate, robust=True)

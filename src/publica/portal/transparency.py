@@ -1,5 +1,7 @@
 """The public record of decisions: the ledger's signed checkpoint, a case's entries in it,
-and how anyone can check both without taking the council's word for it."""
+and how anyone can check both without taking the council's word for it. (The ledger also
+seals the access records residents read on "Who has used my data"; those entries name no
+case, so a case's search never shows them.)"""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from publica.catalogue.selectors import service_version_get
 from publica.core.errors import NotFound
 from publica.ledger import keys
 from publica.ledger import selectors as ledger
+from publica.ledger.entries import ACCESS_BATCH
 from publica.ledger.models import Entry
 from publica.portal.forms import LedgerSearchForm
 
@@ -27,6 +30,8 @@ KINDS = {
     "decision": _("Decided by staff"),
     "automated-decision": _("Decided automatically by a rule"),
     "withdrawal": _("Withdrawn by the applicant"),
+    "merged": _("Merged into another report"),
+    ACCESS_BATCH: _("Access records sealed"),
 }
 OUTCOMES = {
     "approved": _("Approved"),
@@ -80,6 +85,9 @@ def plain_entries(reference: str) -> list[dict[str, Any]]:
 
 def _plain(entry: Entry, labels: dict[tuple[str, int], dict[str, str]]) -> dict[str, Any]:
     body = json.loads(bytes(entry.body))
+    if entry.kind == ACCESS_BATCH:  # about no case; shown plainly should one appear
+        return {"index": entry.log_index, "kind": KINDS[entry.kind], "from": "", "to": "",
+                "outcome": "", "role": ROLES["automation"], "when": entry.recorded_at}  # fmt: skip
     version = (body["service"], body["service_version"])
     if version not in labels:
         labels[version] = _state_labels(*version)
