@@ -6,8 +6,9 @@ from typing import Any
 
 from publica.accounts.models import User
 from publica.cases.models import Case
-from publica.cases.services import case_submit
+from publica.cases.services import case_check_registers, case_submit
 from publica.catalogue.models import Service
+from publica.core.actors import SystemActor
 
 POTHOLE_ANSWERS = {
     "location": {"latitude": 52.03, "longitude": -0.98, "address": "12 Kiln Lane, Millbrook"},
@@ -37,4 +38,24 @@ def submit_pothole(
 
 
 def submit_permit(service: Service, actor: User, **answers: Any) -> Case:
-    return case_submit(service=service, data={**PERMIT_ANSWERS, **answers}, actor=actor)
+    """A permit application whose address and vehicle the registers then confirm."""
+    case = case_submit(service=service, data={**PERMIT_ANSWERS, **answers}, actor=actor)
+    return confirm_by_registers(case)
+
+
+def confirm_by_registers(case: Case, **overrides: Any) -> Case:
+    """What the exchange does once a permit is sent: the registers' answers, here saying the
+    applicant lives at the address given and keeps the vehicle, handed to the case."""
+    data = case.data
+    facts = {
+        "person": {"house": data["house"], "street": data["street"], "postcode": data["postcode"]},
+        "vehicles": [
+            {"registration": data["vehicle_registration"], "make": "", "permit_eligible": True}
+        ],
+        "_sources": {
+            "person": {"register": "population", "title": "Population register"},
+            "vehicles": {"register": "vehicles", "title": "Vehicle register"},
+        },
+        **overrides,
+    }
+    return case_check_registers(case=case, facts=facts, actor=SystemActor("register-check"))

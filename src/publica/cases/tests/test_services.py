@@ -12,7 +12,13 @@ from publica.accounts.roles import Role
 from publica.accounts.tests.factories import DepartmentFactory, UserFactory
 from publica.cases import selectors, services
 from publica.cases.models import Case, CaseEvent, InformationRequest, ReferenceSequence
-from publica.cases.tests.factories import submit_permit, submit_pothole
+from publica.cases.services import case_check_registers, case_submit
+from publica.cases.tests.factories import (
+    PERMIT_ANSWERS,
+    confirm_by_registers,
+    submit_permit,
+    submit_pothole,
+)
 from publica.core import clock
 from publica.core.errors import (
     InvalidInput,
@@ -138,7 +144,7 @@ def test_permit_for_a_zone_street_with_own_vehicle_is_approved_automatically(
     assert (case.state, case.outcome) == ("approved", "approved")
     assert case.closed_at is not None
     decision = case.events.get(kind="transitioned")
-    assert decision.actor_label == "rule:auto-approve-zone-street-with-own-vehicle"
+    assert decision.actor_label == "rule:auto-approve-from-register-facts"
     assert "approved" in decision.data["message"]
     assert case.reference in decision.data["message"]
 
@@ -151,9 +157,22 @@ def test_permit_outside_the_zones_waits_for_a_person_and_is_flagged(parking_perm
 
 
 def test_permit_not_kept_by_the_applicant_is_not_auto_approved(parking_permit, resident):
-    case = submit_permit(parking_permit, resident, registered_keeper=False)
+    case = case_submit(service=parking_permit, data=PERMIT_ANSWERS, actor=resident)
+    case = confirm_by_registers(case, vehicles=[])
+    assert case.state == "submitted"
+    assert case.flagged and "keeper" in case.flag_reason
+
+
+def test_a_permit_the_registers_have_not_confirmed_waits_for_a_person(parking_permit, resident):
+    case = case_submit(service=parking_permit, data=PERMIT_ANSWERS, actor=resident)
     assert case.state == "submitted"
     assert not case.flagged
+
+
+def test_only_the_exchange_hands_register_answers_to_a_case(parking_permit, resident):
+    case = case_submit(service=parking_permit, data=PERMIT_ANSWERS, actor=resident)
+    with pytest.raises(PermissionDenied):
+        case_check_registers(case=case, facts={}, actor=resident)  # type: ignore[arg-type]
 
 
 def test_a_rule_that_cannot_be_evaluated_is_recorded_and_the_submission_still_lands(

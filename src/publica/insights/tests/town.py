@@ -30,7 +30,7 @@ from publica.cases.services import (
     case_submit,
     case_transition,
 )
-from publica.cases.tests.factories import PERMIT_ANSWERS, POTHOLE_ANSWERS
+from publica.cases.tests.factories import PERMIT_ANSWERS, POTHOLE_ANSWERS, confirm_by_registers
 from publica.catalogue.models import Service
 from publica.core import clock
 from publica.core.actors import SystemActor
@@ -48,13 +48,14 @@ def at(day: int, hour: int) -> dt.datetime:
 def submit(service: Service, when: dt.datetime, channel: str, actor: object = None) -> Case:
     answers = PERMIT_ANSWERS if service.slug == "parking-permit" else POTHOLE_ANSWERS
     with clock.at(when):
-        return case_submit(
+        case = case_submit(
             service=service,
             data=dict(answers),
             actor=actor,  # type: ignore[arg-type]
             channel=channel,
             contact={"email": "reporter@example.org"} if actor is None else None,
         )
+        return confirm_by_registers(case) if service.slug == "parking-permit" else case
 
 
 def repair(case: Case, when: dt.datetime, worker: User) -> None:
