@@ -45,6 +45,7 @@ from publica.cases.models import Case, CaseEvent, Channel
 from publica.catalogue.models import Service, ServiceVersion
 from publica.catalogue.selectors import service_get, service_list
 from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError
+from publica.exchange.services.reads import access_record_case_read
 
 
 class PublicaAPI(NinjaAPI):
@@ -250,6 +251,7 @@ def case_list(
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     client = require_scope(request, "cases:read")
     case = cases.case_get(reference=reference, actor=client)
+    access_record_case_read(case=case, actor=client)  # on the applicant's "Who has used my data"
     return _with_etag(200, _case_out(case))
 
 
@@ -344,6 +346,7 @@ def case_attachment(request: HttpRequest, reference: str, attachment_id: int) ->
     found = case.attachments.filter(pk=attachment_id).first()
     if found is None:
         raise NotFound(f"case {case.reference} has no attachment {attachment_id}")
+    access_record_case_read(case=case, actor=client, document=found.name)
     response = FileResponse(
         found.file.open("rb"), as_attachment=True, filename=found.name,
         content_type=found.content_type,

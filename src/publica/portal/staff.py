@@ -41,6 +41,7 @@ from publica.cases.models import Case, CaseEvent, Priority
 from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_list
 from publica.core.errors import FieldError, InvalidInput, NotFound, PublicaError, plain_message
+from publica.exchange.services.reads import access_record_case_read
 from publica.notify.selectors import messages_for_case
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
@@ -172,6 +173,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def case_page(request: HttpRequest, reference: str) -> HttpResponse:
     actor: User = request.user  # type: ignore[assignment]
     case = _case(reference, actor)
+    access_record_case_read(case=case, actor=actor)  # on the applicant's "Who has used my data"
     form = case.service_version.definition["form"]
     answers = [
         {
@@ -215,7 +217,10 @@ def _moves(case: Case, actor: User) -> dict[str, Any]:
 @staff_required
 def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     actor: User = request.user  # type: ignore[assignment]
-    return attachment_response(_case(reference, actor), attachment_id)
+    case = _case(reference, actor)
+    response = attachment_response(case, attachment_id)
+    access_record_case_read(case=case, actor=actor, document=response.filename or "")
+    return response
 
 
 @require_POST
