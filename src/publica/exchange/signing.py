@@ -171,15 +171,18 @@ def sign_answer(
             body=answer.body,
         )
 
-    signed = answer
-    try:
-        prepared = prepare(signed, ANSWER_COMPONENTS)
-    except HTTPMessageSignaturesException:  # the request's signature is missing or unreadable
-        answer.headers.pop("Content-Digest", None)
-        # The same headers, so the signature lands on `answer`.
-        signed = SignedAnswer(answer.status_code, answer.headers, answer.body, request=None)
-        prepared = prepare(signed, ANSWER_COMPONENTS[:-1])
-    signer.apply(signed, prepared, key.sign(prepared.signature_base))
+    if answer.request is not None:
+        try:
+            prepared = prepare(answer, ANSWER_COMPONENTS)
+        except HTTPMessageSignaturesException:  # the request's signature is missing or unreadable
+            answer.headers.pop("Content-Digest", None)
+        else:
+            signer.apply(answer, prepared, key.sign(prepared.signature_base))
+            return
+    # The same headers, so the signature lands on `answer`.
+    alone = SignedAnswer(answer.status_code, answer.headers, answer.body, request=None)
+    prepared = prepare(alone, ANSWER_COMPONENTS[:-1])
+    signer.apply(alone, prepared, key.sign(prepared.signature_base))
 
 
 def verify_request(
