@@ -31,6 +31,7 @@ from publica.core.actors import DEMO
 from publica.core.errors import InvalidInput, PublicaError
 from publica.demo import people, reports
 from publica.demo.answers import fake_answers
+from publica.demo.registers import load_demo_registers
 from publica.insights.services.forecasts import forecasts_make
 from publica.insights.services.ratings import rating_record, rating_token
 from publica.insights.services.summaries import summaries_rebuild, summaries_refresh
@@ -79,6 +80,7 @@ def load_demo(*, cases: int = 400, seed: int = 2026, progress: Progress | None =
     organisation = _organisation()
     staff = _staff(organisation)
     residents = _residents()
+    load_demo_registers(seed=seed)
     results = service_load_path(path=SERVICES_DIR, actor=DEMO)
     loaded = sum(result.created for result in results)
     load_demo_wards()
