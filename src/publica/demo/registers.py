@@ -32,7 +32,10 @@ def load_demo_registers(*, seed: int = 2026) -> int:
     """Register entries and verified identities for the demo residents; returns how many."""
     rng = random.Random(seed)
     residents = list(User.objects.filter(role=Role.RESIDENT, username__startswith="resident"))
-    people, vehicles, properties, businesses = [], [], [], []
+    people: list[dict[str, Any]] = []
+    vehicles: list[dict[str, Any]] = []
+    properties: list[dict[str, Any]] = []
+    businesses: list[dict[str, Any]] = []
     for index, user in enumerate(sorted(residents, key=lambda u: u.username), start=1):
         number = person_id(index)
         house, street = str(rng.randint(1, 80)), rng.choice(STREETS)

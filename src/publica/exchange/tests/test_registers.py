@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from publica.accounts.models import Identity
@@ -19,7 +21,7 @@ from publica.exchange.services.registers import register_entries_load
 from publica.exchange.tests.factories import BusinessFactory, PersonFactory, VehicleFactory
 
 LOADER = SystemActor("test-load")
-PERMIT_FILE = "src/publica/demo/services/parking-permit.yaml"
+PERMIT_FILE = Path(__file__).parents[2] / "demo" / "services" / "parking-permit.yaml"
 
 
 def ask(register: str, lookup: str, value: str, *fields: str) -> list[dict]:
@@ -92,7 +94,7 @@ def test_the_demo_gives_each_resident_a_verified_identity_in_the_registers():
 
 
 def section_problems(**section: object) -> list[str]:
-    text = open(PERMIT_FILE).read()
+    text = PERMIT_FILE.read_text()
     data = servicefile.parse(text).data
     data["registers"] = {
         "purpose": "Test", "basis": "consent",
@@ -102,7 +104,7 @@ def section_problems(**section: object) -> list[str]:
 
 
 def test_the_demo_parking_permit_file_declares_its_registers():
-    data = servicefile.parse(open(PERMIT_FILE).read()).data
+    data = servicefile.parse(PERMIT_FILE.read_text()).data
     assert data["registers"]["basis"] == "consent"
     assert not section_problems()
 
@@ -131,7 +133,7 @@ def test_prefill_reads_a_field_a_query_fetches():
 
 
 def test_an_unknown_lookup_in_a_service_file_is_an_error_with_its_line():
-    text = open(PERMIT_FILE).read().replace("by: keeper", "by: colour")
+    text = PERMIT_FILE.read_text().replace("by: keeper", "by: colour")
     with pytest.raises(InvalidInput) as raised:
         servicefile.parse(text)
     error = raised.value.errors[0]
