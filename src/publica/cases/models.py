@@ -141,6 +141,20 @@ class Case(models.Model):
         return self.reference
 
     @property
+    def register_answers(self) -> list[dict[str, Any]]:
+        """What each register said, for reading: its title and its records (a list)."""
+        sources = self.register_facts.get("_sources", {})
+        return [
+            {
+                "title": sources.get(name, {}).get("title", name),
+                "checked_at": sources.get(name, {}).get("answered_at", ""),
+                "records": value if isinstance(value, list) else [value],
+            }
+            for name, value in self.register_facts.items()
+            if name != "_sources"
+        ]
+
+    @property
     def is_open(self) -> bool:
         return self.closed_at is None
 

@@ -189,3 +189,27 @@ def test_someone_elses_consent_cannot_be_revoked(client, parking_permit, applica
 
 def test_the_consents_page_asks_a_visitor_to_sign_in(client):
     assert client.get("/account/consents/")["Location"].startswith("/account/sign-in/")
+
+
+def test_the_whole_journey_leaves_a_trail_the_resident_can_read(
+    client, parking_permit, applicant, staff_client, parking_officer
+):
+    """Issue 11's done-when, end to end through the pages."""
+    client.force_login(applicant)
+    consent_and_start(client)
+    client.post("/services/parking-permit/form/1/", {})
+    client.post("/services/parking-permit/form/2/", VEHICLE)
+    client.post("/services/parking-permit/check/")
+    case = Case.objects.get()
+    assert case.outcome == "approved"
+
+    staff = staff_client(parking_officer)
+    case_page = text(staff.get(f"/staff/cases/{case.reference}/"))
+    assert "What the registers said" in case_page and "Vehicle register" in case_page
+    opened = AccessRecord.objects.get(actor=parking_officer)
+    assert (opened.subject, opened.case, opened.basis) == (applicant, case, "case")
+
+    tracker = text(client.get("/account/data/"))
+    assert case.reference in tracker
+    assert "Population register" in tracker and "Vehicle register" in tracker
+    assert str(parking_officer) in tracker
