@@ -96,6 +96,39 @@ test("a resident applies for a parking permit and a caseworker with TOTP approve
   assert.ok(checked.length >= 18, `checked ${checked.length} pages`);
 });
 
+test("a verified resident lets the council fetch their details, then sees who used them", async () => {
+  const resident = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await resident.goto(`${publica.base}/account/sign-in/`);
+  await resident.getByLabel("Username").fill("resident01");
+  await resident.getByLabel("Password").fill(publica.staff.password);  // every demo person's
+  await resident.getByRole("button", { name: "Sign in" }).click();
+  await resident.goto(`${publica.base}/services/parking-permit/`);
+  await resident.getByRole("button", { name: "Start now" }).click();
+  await assert.doesNotReject(resident.getByRole("heading", { name: "May we fetch your details?" }).waitFor());
+  await visit(resident, "consent question");
+  await resident.getByLabel("Yes, fetch my details").check();
+  await resident.getByRole("button", { name: "Continue" }).click();
+  await assert.doesNotReject(resident.getByText("From the Population register").first().waitFor());
+  await visit(resident, "address from the register");
+  await resident.getByRole("button", { name: "Continue" }).click();
+  await visit(resident, "vehicle filled in from the register");
+  await resident.getByLabel("Yes").check();
+  await resident.getByRole("button", { name: "Continue" }).click();
+  await visit(resident, "check answers with their sources");
+  await resident.getByRole("button", { name: "Accept and send" }).click();
+  const reference = (await resident.locator(".govuk-panel__body strong").textContent()).trim();
+  await resident.goto(`${publica.base}/cases/${reference}/`);
+  await assert.doesNotReject(resident.getByText("Approved", { exact: true }).waitFor());
+
+  await resident.goto(`${publica.base}/account/data/`);
+  await assert.doesNotReject(resident.getByText(reference).first().waitFor());
+  await visit(resident, "who has used my data");
+  await resident.goto(`${publica.base}/account/consents/`);
+  await visit(resident, "consents");
+  await resident.getByRole("button", { name: /Withdraw consent/ }).click();
+  await assert.doesNotReject(resident.getByText("Withdrawn", { exact: true }).waitFor());
+});
+
 test("a resident asks for help in their own words and describes a problem", async () => {
   const resident = await (await browser.newContext({ bypassCSP: true })).newPage();
   await resident.goto(`${publica.base}/help`);
