@@ -7,8 +7,12 @@ import pytest
 
 from publica.accounts.tests.factories import UserFactory
 from publica.cases.models import Case
+from publica.catalogue import servicefile
+from publica.catalogue.services import service_load
+from publica.core.actors import SystemActor
 from publica.exchange.models import AccessRecord, Consent
 from publica.exchange.tests.factories import PersonFactory, VehicleFactory, verify
+from publica.testing import DEMO_SERVICES
 
 pytestmark = pytest.mark.django_db
 START = "/services/parking-permit/start/"
@@ -213,3 +217,29 @@ def test_the_whole_journey_leaves_a_trail_the_resident_can_read(
     assert case.reference in tracker
     assert "Population register" in tracker and "Vehicle register" in tracker
     assert str(parking_officer) in tracker
+
+
+LAW = "Road Traffic Regulation Act 1984, section 45"
+
+
+@pytest.fixture
+def statutory_permit(parking):  # type: ignore[no-untyped-def]
+    """The parking permit as a council with a statutory duty to check would run it."""
+    text = (DEMO_SERVICES / "parking-permit.yaml").read_text()
+    text = text.replace("basis: consent\n  consent_months: 12", f"basis: statutory\n  law: {LAW}")
+    definition = servicefile.parse(text)
+    return service_load(definition=definition, actor=SystemActor("test")).version.service
+
+
+def test_on_a_statutory_basis_details_are_fetched_without_consent_naming_the_law(
+    signed_in, statutory_permit, applicant
+):
+    assert signed_in.get(START)["Location"] == "/services/parking-permit/form/1/"
+    signed_in.post("/services/parking-permit/form/1/", {})
+    signed_in.post("/services/parking-permit/form/2/", VEHICLE)
+    signed_in.post("/services/parking-permit/check/")
+    assert Case.objects.get().outcome == "approved"
+    assert not Consent.objects.exists()
+    records = AccessRecord.objects.filter(subject=applicant)
+    assert records.count() == 4  # prefill and check, two registers each
+    assert {(r.basis, r.basis_detail) for r in records} == {("statutory", LAW)}
