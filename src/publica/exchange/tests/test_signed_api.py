@@ -344,6 +344,106 @@ def test_nonces_are_forgotten_once_their_signatures_are_stale(town_a, settings):
     assert list(SeenNonce.objects.values_list("nonce", flat=True)) == ["new-nonce-0123456789"]
 
 
+# This organisation's key, and the commands that set clients, peers and routes up.
+
+
+def test_the_key_is_made_once_in_the_data_dir_readable_by_its_owner_only(settings, tmp_path):
+    from publica.exchange import keys
+
+    settings.PUBLICA_EXCHANGE_KEY = ""
+    settings.DATA_DIR = tmp_path
+    made = keys.signing_key()
+    path = tmp_path / keys.KEY_FILE
+    assert path.stat().st_mode & 0o777 == 0o600
+    again = keys._key_in(path)  # as another process starting later reads it
+    assert _b64(again.public_key()) == _b64(made.public_key()) == keys.public_key_b64()
+    assert [p.name for p in tmp_path.iterdir()] == [keys.KEY_FILE]  # no draft left behind
+
+
+def test_a_key_setting_that_is_not_an_ed25519_key_is_refused_clearly(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from publica.exchange import keys
+
+    settings.PUBLICA_EXCHANGE_KEY = "bm90IGEga2V5"
+    with pytest.raises(ImproperlyConfigured, match="PUBLICA_EXCHANGE_KEY"):
+        keys.signing_key()
+
+
+def test_the_key_id_is_the_setting_else_the_organisation_slug(settings, db):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from publica.accounts.tests.factories import OrganisationFactory
+    from publica.exchange import keys
+
+    settings.PUBLICA_EXCHANGE_KEY_ID = ""
+    with pytest.raises(ImproperlyConfigured, match="PUBLICA_EXCHANGE_KEY_ID"):
+        keys.key_id()
+    OrganisationFactory(slug="testshire")
+    assert keys.key_id() == "testshire"
+    settings.PUBLICA_EXCHANGE_KEY_ID = "testshire-2027"
+    assert keys.key_id() == "testshire-2027"
+
+
+def _exchange(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from publica.exchange.cli import exchange
+
+    return CliRunner().invoke(exchange, list(args))
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["client-add", "--id", "town-b", "--name", "B", "--public-key", "bm90IGEga2V5"],
+         "--public-key: an Ed25519 public key in base64: an Ed25519 public key is 32 bytes"),
+        (["client-add", "--id", "town b", "--name", "B", "--public-key", _b64(CALLER.public_key())],
+         "--id: 1 to 100 letters"),
+        (["client-add", "--id", "town-a", "--name", "A", "--public-key", _b64(CALLER.public_key())],
+         "--id: a client 'town-a' exists already"),
+        (["client-grant", "--id", "town-a", "--register", "boats", "--purpose", "x"],
+         "--register: one of population, vehicles, businesses, property"),
+        (["client-grant", "--id", "town-z", "--register", "vehicles", "--purpose", "x"],
+         "no client 'town-z'"),
+        (["peer-add", "--slug", "far", "--name", "Far", "--url", "ftp://far", "--key-id", "far",
+          "--public-key", _b64(STRANGER.public_key()), "--client-id", "millbrook"],
+         "--url: an http:// or https:// address"),
+        (["route", "--register", "vehicles", "--peer", "nowhere"], "--peer: no peer 'nowhere'"),
+        (["route", "--register", "vehicles"], "give either --peer SLUG or --local"),
+        (["route", "--register", "vehicles", "--peer", "far", "--local"], "either --peer"),
+    ],
+)  # fmt: skip
+def test_the_commands_name_the_option_at_fault_and_change_nothing(town_a, args, said):
+    from publica.exchange.models import Client, Grant
+
+    result = _exchange(*args)
+    assert result.exit_code != 0
+    assert said in result.output
+    assert (Client.objects.count(), Grant.objects.count(), Peer.objects.count()) == (1, 1, 0)
+
+
+def test_the_commands_set_up_a_peer_and_a_route_and_list_them(town_a):
+    public = _b64(STRANGER.public_key())
+    assert _exchange("peer-add", "--slug", "far", "--name", "Far Agency", "--url",
+                     "https://far.example.org/exchange/", "--key-id", "far", "--public-key",
+                     public, "--client-id", "millbrook").exit_code == 0  # fmt: skip
+    assert _exchange("route", "--register", "vehicles", "--peer", "far").exit_code == 0
+    assert RegisterSource.objects.get().peer.slug == "far"
+    listed = _exchange("list").output
+    assert "town-a" in listed and "may ask vehicles for 'parking-permit'" in listed
+    assert "far" in listed and "https://far.example.org/exchange/" in listed
+    assert "vehicles     peer far" in listed and "population   local" in listed
+    assert _exchange("route", "--register", "vehicles", "--local").exit_code == 0
+    assert not RegisterSource.objects.exists()
+
+
+def test_the_key_command_prints_the_key_id_and_public_key(instance_key):
+    printed = _exchange("key").output
+    assert "key id:     millbrook" in printed
+    assert f"public key: {_b64(instance_key.public_key())}" in printed
+
+
 # The HTTP adapter against a live server: this instance asks itself, over a real socket.
 
 
