@@ -519,9 +519,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        host, port = self.server.server_address[:2]
+        port = self.server.server_address[1]
         request = signing.SignedRequest(
-            "POST", f"http://{host}:{port}{self.path}", dict(self.headers.items()), body
+            "POST", f"http://127.0.0.1:{port}{self.path}", dict(self.headers.items()), body
         )
         self.server.seen.append(request)
         status, headers, content = self.server.answer(request)

@@ -159,7 +159,8 @@ def test_a_town_asks_another_instances_vehicle_register_and_both_record_the_acce
         key_id=their_key["key id"], public_key=their_key["public key"], client_id="test-town-a",
     )  # fmt: skip
     RegisterSource.objects.create(register="vehicles", peer=peer)
-    verify(resident, PersonFactory(person_id="TP800001"))
+    person: Any = PersonFactory(person_id="TP800001")
+    verify(resident, person)
     query = Query(register="vehicles", lookup="keeper", value="TP800001",
                   purpose="parking-permit", basis="statutory", law=LAW,
                   on_behalf_of="Parking permits team")  # fmt: skip
