@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -72,8 +73,8 @@ def _key_in(path: Path) -> Ed25519PrivateKey:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole under another name, then linked: a process starting at the same moment
         # sees no file or a complete one, never half a key.
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+        draft = Path(name)
         with os.fdopen(descriptor, "wb") as file:
             file.write(pem)
         try:
