@@ -213,6 +213,7 @@ def test_the_whole_journey_leaves_a_trail_the_resident_can_read(
     opened = AccessRecord.objects.get(actor=parking_officer)
     assert (opened.subject, opened.case, opened.basis) == (applicant, case, "case")
 
+    client.force_login(applicant)  # staff_client signed the same test client in as staff
     tracker = text(client.get("/account/data/"))
     assert case.reference in tracker
     assert "Population register" in tracker and "Vehicle register" in tracker
