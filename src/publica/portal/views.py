@@ -369,7 +369,8 @@ def _field(
             shown = formpages.display(form, name, value) if value is not None else ""
             return {"question": asked, "locked": True, "shown": shown, "source": source}
         note = _("Filled in from the %(source)s. You can change it.") % {"source": source}
-        asked = replace(asked, help=f"{asked.help} {note}".strip())
+        lead = asked.help if not asked.help or asked.help.endswith(".") else f"{asked.help}."
+        asked = replace(asked, help=f"{lead} {note}".strip())
     field: dict[str, Any] = {"question": asked, "error": error}
     if asked.widget == "file":
         field["held"] = _shown_answer(request, form, name, data)
