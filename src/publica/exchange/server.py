@@ -56,6 +56,10 @@ def query(request: HttpRequest) -> HttpResponse:
     """Answer one signed register query (see the module docstring)."""
     if request.method != "POST":
         return problem(request, 405, "use POST", headers={"Allow": "POST"})
+    try:
+        keys.key_id()
+    except ImproperlyConfigured:  # nothing to sign answers with: answer nothing
+        return problem(request, 503, "this organisation's exchange key is not set up yet")
     body = _body(request)
     signed = signing.SignedRequest(
         str(request.method), request.build_absolute_uri(), dict(request.headers), body or b""

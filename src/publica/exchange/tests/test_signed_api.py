@@ -724,3 +724,13 @@ def test_a_slow_peer_times_out_as_unavailable(stand_in, settings):
     server.answer = slow
     with pytest.raises(RegisterUnavailable, match="did not answer"):
         _ask(peer)
+
+
+def test_an_instance_without_an_exchange_key_id_answers_503_not_500(client, settings, db):
+    from publica.accounts.models import Organisation
+
+    Organisation.objects.all().delete()
+    settings.PUBLICA_EXCHANGE_KEY_ID = ""
+    reply = client.post("/exchange/v1/query", b"{}", content_type="application/json")
+    assert reply.status_code == 503
+    assert reply["Content-Type"] == "application/problem+json"
