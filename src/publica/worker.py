@@ -101,10 +101,18 @@ def _make_forecasts() -> int:
     return forecasts_make_due(actor=SystemActor("forecasts"))
 
 
+def _prune_exchange_nonces() -> int:
+    """Forget the nonces of signed register requests once their signatures are stale."""
+    from publica.exchange.services.nonces import nonces_prune
+
+    return nonces_prune()
+
+
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
     PeriodicJob("access-sealing", _seal_access),
+    PeriodicJob("exchange-nonce-pruning", _prune_exchange_nonces),
     PeriodicJob("ledger-sequencing", _sequence_ledger),
     PeriodicJob("task-result-pruning", _prune_task_results),
     PeriodicJob("silent-sensors", _check_silent_sensors),
