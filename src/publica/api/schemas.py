@@ -136,8 +136,10 @@ class CheckpointOut(Schema):
 
 class LedgerEntryOut(Schema):
     index: int
-    kind: Literal["transition", "decision", "automated-decision", "withdrawal"]
-    case: str
+    kind: Literal[
+        "transition", "decision", "automated-decision", "withdrawal", "merged", "access-batch"
+    ]
+    case: str = Field(description="The case reference; empty for an access-batch entry.")
     recorded_at: dt.datetime
     integrated_at: dt.datetime
     entry: dict[str, Any] = Field(description="The entry itself, parsed from canonical JSON.")

@@ -208,3 +208,27 @@ def test_consistency_between_impossible_sizes_is_a_422_naming_the_field(client, 
     response = client.get("/api/v1/ledger/consistency", query)
     assert_problem(response, 422)
     assert field in [error["field"] for error in response.json()["errors"]]
+
+
+def test_an_access_batch_entry_is_served_with_its_proof(client, resident):
+    import datetime as dt
+
+    from publica.core import clock
+    from publica.core.actors import SystemActor
+    from publica.exchange.services.access import access_record
+    from publica.exchange.services.sealing import access_seal
+
+    moment = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
+    with clock.at(moment):
+        access_record(
+            actor=SystemActor("prefill"), subject=resident, data="Your registered address",
+            purpose="Test", basis="consent",
+        )  # fmt: skip
+    with clock.at(moment + dt.timedelta(minutes=5)):
+        access_seal()
+    ledger_sequence()
+    response = client.get("/api/v1/ledger/entries/0")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["kind"], body["case"]) == ("access-batch", "")
+    assert body["entry"]["count"] == 1
