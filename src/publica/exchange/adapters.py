@@ -70,6 +70,9 @@ class Answer:
     answered_at: dt.datetime
     verified_by: str = "local"
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The person numbers the records are about (keepers, directors, occupiers), known to the
+    #: register that holds them; the access is recorded for each.
+    subjects: tuple[str, ...] = ()
 
 
 class Adapter(Protocol):

@@ -39,15 +39,31 @@ class LocalAdapter:
         else:
             matching = model._default_manager.filter(**{keys[query.lookup]: query.value})
             rows = list(matching.order_by("pk"))
-        records = [{field: _plain(getattr(row, field)) for field in fields} for row in rows]
         if not lookup.many:
-            records = records[:1]
+            rows = rows[:1]
+        records = [{field: _plain(getattr(row, field)) for field in fields} for row in rows]
         return Answer(
             register=query.register,
             records=records,
             holder=register.holder,
             answered_at=clock.now(),
+            subjects=(query.value,) if lookup.by_subject else _subjects(rows),
         )
+
+
+def _subjects(rows: list[models.Model]) -> tuple[str, ...]:
+    """Who the entries are about: a vehicle's keeper, a company's directors, an occupier."""
+    people: list[str] = []
+    for row in rows:
+        if isinstance(row, Vehicle):
+            people.append(row.keeper_id)
+        elif isinstance(row, Business):
+            people.extend(str(director) for director in row.directors)
+        elif isinstance(row, Property):
+            people.append(row.occupier_id)
+        elif isinstance(row, Person):
+            people.append(row.person_id)
+    return tuple(dict.fromkeys(person for person in people if person))
 
 
 def _plain(value: Any) -> Any:

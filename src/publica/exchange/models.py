@@ -260,6 +260,12 @@ class AccessRecord(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [
             models.Index(fields=["subject", "-at"], name="accesses_by_subject"),
+            # The auditor's default list: staff reads of someone with no open case.
+            models.Index(
+                fields=["-at", "-id"],
+                condition=models.Q(actor_kind="staff", without_open_case=True),
+                name="staff_reads_without_case",
+            ),
             models.Index(
                 fields=["id"], condition=models.Q(batch__isnull=True), name="accesses_unsealed"
             ),

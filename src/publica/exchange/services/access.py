@@ -13,12 +13,14 @@ from publica.accounts.models import User
 from publica.accounts.selectors import organisation_get
 from publica.core import clock
 from publica.core.actors import Actor, SystemActor
+from publica.exchange import registers
+from publica.exchange.adapters import Answer, Query
 from publica.exchange.models import AccessRecord
 
 if TYPE_CHECKING:
     from publica.cases.models import Case
 
-__all__ = ["access_record"]
+__all__ = ["access_record", "access_record_register_read"]
 
 
 def access_record(
@@ -65,6 +67,52 @@ def access_record(
         case=case,
         without_open_case=staff is not None and not _has_open_case(subject, case),
     )
+
+
+def access_record_register_read(
+    *,
+    query: Query,
+    answer: Answer,
+    actor: Actor,
+    subject: User | None = None,
+    case: Case | None = None,
+    agency: str = "",
+) -> list[AccessRecord]:
+    """Record a register query for each person the answer is about (the person asked about,
+    or the keepers, directors and occupiers of what was found), or once, about nobody known,
+    when it found nothing."""
+    register = registers.get(query.register)
+    categories = register.categories(query.fields or None)
+    people = answer.subjects or ("",)
+    return [
+        access_record(
+            actor=actor,
+            agency=agency,
+            on_behalf_of=query.on_behalf_of,
+            subject=subject if person == _person_id(subject) else _resident(person),
+            subject_person_id=person,
+            data=f"{'; '.join(registers.CATEGORIES[c] for c in categories)} ({register.title})",
+            categories=categories,
+            purpose=query.purpose,
+            basis=query.basis,
+            basis_detail=query.consent if query.basis == "consent" else query.law,
+            register=query.register,
+            case=case,
+        )
+        for person in people
+    ]
+
+
+def _person_id(user: User | None) -> str:
+    identity = getattr(user, "identity", None) if user is not None else None
+    return identity.person_id if identity is not None else ""
+
+
+def _resident(person_id: str) -> User | None:
+    """The resident account verified as this person, if they have one here."""
+    if not person_id:
+        return None
+    return User.objects.filter(identity__person_id=person_id).first()
 
 
 def _reader(actor: Actor, agency: str, on_behalf_of: str) -> tuple[str, str, str, User | None]:

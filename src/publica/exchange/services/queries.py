@@ -7,6 +7,7 @@ Each answer is written to the access log of the person it is about, whoever they
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from publica.accounts.models import User
@@ -16,7 +17,7 @@ from publica.exchange import registers
 from publica.exchange.adapters import Adapter, Answer, NotAuthorised, Query
 from publica.exchange.local import LocalAdapter
 from publica.exchange.models import Consent, RegisterSource
-from publica.exchange.services.access import access_record
+from publica.exchange.services.access import access_record_register_read
 
 if TYPE_CHECKING:
     from publica.cases.models import Case
@@ -48,26 +49,17 @@ def register_query(
     `NotAuthorised` and nothing is asked. The access is recorded once the register answered,
     even when it held nothing about the person: it was asked.
     """
-    register = registers.get(query.register)
+    lookup = registers.lookup(query.register, query.lookup)
     if query.basis == "consent":
         _require_consent(consent, subject, query.register)
     elif query.basis != "statutory" or not query.law:
         raise NotAuthorised("a query rests on consent, or on a statutory duty it names")
     answer = adapter_for(query.register).query(query)
-    lookup = registers.lookup(query.register, query.lookup)
-    categories = register.categories(query.fields or None)
-    access_record(
-        actor=actor,
-        subject=subject,
-        subject_person_id=query.value if lookup.by_subject else "",
-        data=f"{'; '.join(registers.CATEGORIES[c] for c in categories)} ({register.title})",
-        categories=categories,
-        purpose=query.purpose,
-        basis=query.basis,
-        basis_detail=str(consent.pk) if consent is not None else query.law,
-        register=query.register,
-        case=case,
-    )
+    if query.basis == "consent" and consent is not None:
+        query = replace(query, consent=str(consent.pk))
+    if not answer.subjects and lookup.by_subject:  # a peer's answer: we asked about this person
+        answer = replace(answer, subjects=(query.value,))
+    access_record_register_read(query=query, answer=answer, actor=actor, subject=subject, case=case)
     return answer
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from publica.accounts.models import User
 from publica.core.actors import SystemActor
-from publica.exchange import registers
 from publica.exchange.adapters import Answer, NotAuthorised, Query
 from publica.exchange.local import LocalAdapter
 from publica.exchange.models import Client, Grant
-from publica.exchange.services.access import access_record
+from publica.exchange.services.access import access_record_register_read
 
 __all__ = ["EXCHANGE_API", "client_for_key", "query_answer"]
 
@@ -36,25 +34,5 @@ def query_answer(*, client: Client, query: Query) -> Answer:
             f"{client.name} may not ask the {query.register} register for {query.purpose!r}"
         )
     answer = LocalAdapter().query(query)
-    register = registers.get(query.register)
-    by_subject = registers.lookup(query.register, query.lookup).by_subject
-    categories = register.categories(query.fields or None)
-    access_record(
-        actor=EXCHANGE_API,
-        agency=client.name,
-        on_behalf_of=query.on_behalf_of,
-        subject=_resident(query.value) if by_subject else None,
-        subject_person_id=query.value if by_subject else "",
-        data=f"{'; '.join(registers.CATEGORIES[c] for c in categories)} ({register.title})",
-        categories=categories,
-        purpose=query.purpose,
-        basis=query.basis,
-        basis_detail=query.consent if query.basis == "consent" else query.law,
-        register=query.register,
-    )
+    access_record_register_read(query=query, answer=answer, actor=EXCHANGE_API, agency=client.name)
     return answer
-
-
-def _resident(person_id: str) -> User | None:
-    """The resident account verified as this person, if they have one here."""
-    return User.objects.filter(identity__person_id=person_id).first()

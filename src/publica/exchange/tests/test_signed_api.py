@@ -158,6 +158,23 @@ def test_the_server_records_the_access_under_the_client_organisation(
     assert record.basis_detail == LAW
 
 
+def test_a_vehicle_asked_by_registration_shows_in_its_keepers_log(
+    client, town_a, keeper, resident
+):
+    verify(resident, keeper)
+    query = {**QUERY, "lookup": "registration", "value": "MB26 TST", "fields": ["make"]}
+    assert _post(client, query).json()["records"] == [{"make": "Test Motor"}]
+    record = AccessRecord.objects.get()
+    assert (record.subject, record.subject_person_id) == (resident, "TP900001")
+
+
+def test_a_registration_nobody_keeps_is_recorded_about_nobody(client, town_a):
+    query = {**QUERY, "lookup": "registration", "value": "XX00 XXX"}
+    assert _post(client, query).json()["records"] == []
+    record = AccessRecord.objects.get()
+    assert (record.subject, record.subject_person_id) == (None, "")
+
+
 def test_a_query_on_consent_records_the_consent_it_names(client, town_a, keeper):
     query = {**QUERY, "basis": "consent", "consent": "3f2c9a4e-consent-at-town-a"}
     query.pop("law")
