@@ -1,4 +1,4 @@
-"""The signed register API, for other agencies (docs/exchange_api.md)."""
+"""The signed register API, for other agencies (docs/exchange.md)."""
 
 from django.urls import path
 

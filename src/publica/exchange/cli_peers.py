@@ -1,5 +1,5 @@
 """`publica exchange key | client-add | client-grant | client-revoke | peer-add | route | list`:
-the keys, clients, grants, peers and routes of the signed register API (docs/exchange_api.md).
+the keys, clients, grants, peers and routes of the signed register API (docs/exchange.md).
 
 Django is set up by the `publica` group before these run, so models are imported inside the
 commands. `exchange/cli.py` adds `COMMANDS` to the `publica exchange` group.

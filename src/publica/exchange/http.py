@@ -1,5 +1,5 @@
 """The HTTP adapter: asks another instance's register over the signed exchange API
-(docs/exchange_api.md) and believes an answer only when the register's holder signed it, for
+(docs/exchange.md) and believes an answer only when the register's holder signed it, for
 this very request, a moment ago."""
 
 from __future__ import annotations

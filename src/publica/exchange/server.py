@@ -1,4 +1,4 @@
-"""The signed register API other agencies call: POST /exchange/v1/query (docs/exchange_api.md).
+"""The signed register API other agencies call: POST /exchange/v1/query (docs/exchange.md).
 
 A request must carry a fresh signature by a client this instance knows (else 401), name a
 register and purpose one of the client's grants covers (else 403) and be a valid query (else
