@@ -158,9 +158,7 @@ def test_the_server_records_the_access_under_the_client_organisation(
     assert record.basis_detail == LAW
 
 
-def test_a_vehicle_asked_by_registration_shows_in_its_keepers_log(
-    client, town_a, keeper, resident
-):
+def test_a_vehicle_asked_by_registration_shows_in_its_keepers_log(client, town_a, keeper, resident):
     verify(resident, keeper)
     query = {**QUERY, "lookup": "registration", "value": "MB26 TST", "fields": ["make"]}
     assert _post(client, query).json()["records"] == [{"make": "Test Motor"}]
