@@ -7,6 +7,7 @@ beside the answers themselves, per service; the exchange does the asking and the
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from publica.exchange.services.prefill import prefill_fetch, readiness, register
 __all__ = ["after_submit", "before_start", "decline", "held", "locked"]
 
 SESSION_KEY = "publica_prefill"
+logger = logging.getLogger(__name__)
 
 
 def before_start(request: HttpRequest, service: Service, data: dict[str, Any]) -> str | None:
@@ -69,7 +71,10 @@ def after_submit(request: HttpRequest, case: Case) -> None:
     """Ask the registers again for the new case, so its rules decide on what they say."""
     user = _resident(request)
     if user is not None:
-        registers_check(case=case, user=user)
+        try:
+            registers_check(case=case, user=user)
+        except Exception:  # the case is sent and safe; without the check a person decides
+            logger.exception("the register check of a new %s case failed", case.service.slug)
     forms = request.session.get(SESSION_KEY, {})
     forms.pop(case.service.slug, None)
     request.session[SESSION_KEY] = forms
