@@ -244,3 +244,25 @@ def test_on_a_statutory_basis_details_are_fetched_without_consent_naming_the_law
     records = AccessRecord.objects.filter(subject=applicant)
     assert records.count() == 4  # prefill and check, two registers each
     assert {(r.basis, r.basis_detail) for r in records} == {("statutory", LAW)}
+
+
+def test_a_director_finds_their_company_name_filled_in_and_may_change_it(client, applicant, person):
+    from publica.accounts.tests.factories import DepartmentFactory
+    from publica.exchange.tests.factories import BusinessFactory
+    from publica.testing import load_demo_service
+
+    DepartmentFactory(slug="licensing")
+    load_demo_service("business-licence")
+    BusinessFactory(name="Mill Bakery Ltd", directors=[person.person_id])
+    client.force_login(applicant)
+    start = "/services/business-licence/start/"
+    assert client.get(start)["Location"] == "/services/business-licence/your-data/"
+    page = text(client.get("/services/business-licence/your-data/"))
+    assert "Business register" in page and "The companies you direct" in page
+    client.post("/services/business-licence/your-data/", {"consent": "yes"})
+    assert client.get(start)["Location"] == "/services/business-licence/form/1/"
+    your_business = text(client.get("/services/business-licence/form/2/"))
+    assert 'value="Mill Bakery Ltd"' in your_business
+    assert "Filled in from the Business register" in your_business
+    [record] = AccessRecord.objects.filter(subject=applicant)
+    assert record.register == "businesses"
