@@ -82,6 +82,7 @@ def test_the_csv_has_the_rows_the_filters_chose(staff_client, auditor, reads, ca
     assert [row["case"] for row in rows] == [reads[1].case.reference, reads[0].case.reference]
     assert [row["no_open_case"] for row in rows] == ["yes", "no"]
     assert rows[0]["staff_member"] == str(caseworker) and rows[0]["department"] == "Highways"
+    assert [row["resident"] for row in rows] == [str(read.subject) for read in reversed(reads)]
 
 
 def test_a_csv_cell_a_spreadsheet_would_run_is_quoted(staff_client, auditor, pothole):

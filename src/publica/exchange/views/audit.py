@@ -130,32 +130,38 @@ class _Line:
         return text
 
 
+#: The columns a CSV row is made of, read as plain values: building a record, its case and
+#: its resident as objects for each row took most of the download's time.
+_CSV_VALUES = (
+    "at", "actor_label", "department", "subject__first_name", "subject__last_name",
+    "subject__username", "subject_person_id", "data", "purpose", "basis", "basis_detail",
+    "case__reference", "without_open_case",
+)  # fmt: skip
+
+
 def _csv_lines(records: QuerySet[AccessRecord]) -> Iterator[str]:
     """The CSV in pieces of a few hundred rows: a write to the socket per row is slow."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     lines = [writer.writerow(CSV_COLUMNS)]
-    for record in records.iterator(chunk_size=2_000):
-        lines.append(writer.writerow([_cell(value) for value in _csv_row(record)]))
+    for values in records.values_list(*_CSV_VALUES).iterator(chunk_size=2_000):
+        lines.append(writer.writerow([_cell(value) for value in _csv_row(*values)]))
         if len(lines) >= 500:
             yield "".join(lines)
             lines = []
     yield "".join(lines)
 
 
-def _csv_row(record: AccessRecord) -> list[Any]:
+def _csv_row(
+    at: dt.datetime, actor: str, department: str, first: str | None, last: str | None,
+    username: str | None, person_id: str, data: str, purpose: str, basis: str, detail: str,
+    case: str | None, without_open_case: bool,
+) -> list[Any]:  # fmt: skip
+    resident = " ".join(part for part in (first, last) if part) or username or ""
     return [
-        timezone.localtime(record.at).isoformat(timespec="seconds"),
-        record.actor_label,
-        record.department,
-        str(record.subject) if record.subject else "",
-        record.subject_person_id,
-        record.data,
-        record.purpose,
-        record.basis,
-        record.basis_detail,
-        record.case.reference if record.case else "",
-        "yes" if record.without_open_case else "no",
-    ]
+        timezone.localtime(at).isoformat(timespec="seconds"), actor, department, resident,
+        person_id, data, purpose, basis, detail, case or "",
+        "yes" if without_open_case else "no",
+    ]  # fmt: skip
 
 
 def _cell(value: Any) -> Any:
