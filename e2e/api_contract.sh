@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data_dir=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+# Wait for the server (and the worker it runs) to stop before removing what it writes to.
+trap 'kill "${server:-}" 2>/dev/null || true; wait "${server:-}" 2>/dev/null || true
+      rm -rf "$data_dir"' EXIT
 export PUBLICA_DATA_DIR="$data_dir" PUBLICA_LOG_LEVEL=WARNING PUBLICA_SERVE_WORKERS=2
 unset DATABASE_URL
 .venv/bin/publica migrate >/dev/null
