@@ -8,22 +8,18 @@ slug) and its public half, which `publica exchange key` prints for them.
 from __future__ import annotations
 
 import base64
-import binascii
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
-    NoEncryption,
-    PrivateFormat,
     PublicFormat,
-    load_pem_private_key,
 )
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from publica.core.keyfiles import ed25519_key
 
 __all__ = ["KEY_FILE", "key_id", "public_key_b64", "signing_key"]
 
@@ -56,34 +52,4 @@ def public_key_b64() -> str:
 
 @cache
 def _load(setting: str, data_dir: Path) -> Ed25519PrivateKey:
-    if setting:
-        try:
-            return Ed25519PrivateKey.from_private_bytes(base64.b64decode(setting, validate=True))
-        except (binascii.Error, ValueError):
-            raise ImproperlyConfigured(
-                "PUBLICA_EXCHANGE_KEY must be the base64 of a 32-byte Ed25519 private key"
-            ) from None
-    return _key_in(data_dir / KEY_FILE)
-
-
-def _key_in(path: Path) -> Ed25519PrivateKey:
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole under another name, then linked: a process starting at the same moment
-        # sees no file or a complete one, never half a key.
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
-        draft = Path(name)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(pem)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass  # another process made it a moment ago: use theirs
-        finally:
-            draft.unlink()
-    loaded = load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(loaded, Ed25519PrivateKey):
-        raise ImproperlyConfigured(f"{path} does not hold an Ed25519 private key")
-    return loaded
+    return ed25519_key(setting="PUBLICA_EXCHANGE_KEY", value=setting, path=data_dir / KEY_FILE)

@@ -3,22 +3,13 @@ created on first use in PUBLICA_DATA_DIR (readable by its owner only) and kept t
 
 from __future__ import annotations
 
-import base64
-import binascii
-import os
 from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    load_pem_private_key,
-)
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
+from publica.core.keyfiles import ed25519_key
 from publica.ledger import note
 
 __all__ = ["origin", "signing_key", "verifier", "verifier_key"]
@@ -36,32 +27,7 @@ def signing_key() -> Ed25519PrivateKey:
 
 @cache
 def _load(setting: str, data_dir: Path) -> Ed25519PrivateKey:
-    if setting:
-        try:
-            return Ed25519PrivateKey.from_private_bytes(base64.b64decode(setting, validate=True))
-        except (binascii.Error, ValueError):
-            raise ImproperlyConfigured(
-                "PUBLICA_LEDGER_KEY must be the base64 of a 32-byte Ed25519 private key"
-            ) from None
-    return _key_in(data_dir / KEY_FILE)
-
-
-def _key_in(path: Path) -> Ed25519PrivateKey:
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it a moment ago: use theirs
-        else:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(pem)
-    loaded = load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(loaded, Ed25519PrivateKey):
-        raise ImproperlyConfigured(f"{path} does not hold an Ed25519 private key")
-    return loaded
+    return ed25519_key(setting="PUBLICA_LEDGER_KEY", value=setting, path=data_dir / KEY_FILE)
 
 
 def verifier_key() -> str:

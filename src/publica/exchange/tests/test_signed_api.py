@@ -363,6 +363,7 @@ def test_nonces_are_forgotten_once_their_signatures_are_stale(town_a, settings):
 
 
 def test_the_key_is_made_once_in_the_data_dir_readable_by_its_owner_only(settings, tmp_path):
+    from publica.core import keyfiles
     from publica.exchange import keys
 
     settings.PUBLICA_EXCHANGE_KEY = ""
@@ -370,7 +371,7 @@ def test_the_key_is_made_once_in_the_data_dir_readable_by_its_owner_only(setting
     made = keys.signing_key()
     path = tmp_path / keys.KEY_FILE
     assert path.stat().st_mode & 0o777 == 0o600
-    again = keys._key_in(path)  # as another process starting later reads it
+    again = keyfiles._key_in(path)  # as another process starting later reads it
     assert _b64(again.public_key()) == _b64(made.public_key()) == keys.public_key_b64()
     assert [p.name for p in tmp_path.iterdir()] == [keys.KEY_FILE]  # no draft left behind
 
