@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "publica.procurement",
     "publica.insights",
     "publica.exchange",
+    "publica.privacy",
     "django_tasks",
     "django_tasks_db",
 ]

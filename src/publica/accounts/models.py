@@ -127,3 +127,38 @@ class Identity(models.Model):
     def is_verified(self) -> bool:
         """Enough to fetch a person's own data from the registers."""
         return self.level in (self.Level.SUBSTANTIAL, self.Level.HIGH)
+
+
+class OidcLogin(models.Model):
+    """An account's link to a person at an OpenID Connect provider: the provider's issuer and
+    its stable subject identifier (`sub`), never the e-mail address, which can change hands."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_logins")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField()
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_account_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"OIDC login of user {self.user_id}"
+
+
+class WebAuthnCredential(models.Model):
+    """A staff member's passkey or security key, used as a second factor beside TOTP."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="webauthn_credentials")
+    name = models.CharField(max_length=100, help_text="What the owner called it.")
+    credential_id = models.BinaryField(max_length=1023, unique=True)
+    public_key = models.BinaryField(help_text="COSE-encoded public key.")
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"passkey {self.name!r} of user {self.user_id}"

@@ -86,6 +86,9 @@ class Case(models.Model):
     flagged = models.BooleanField(default=False, help_text="Needs a person to review it.")
     flag_reason = models.CharField(max_length=300, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention or erasure removed the personal data."
+    )
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -187,6 +190,7 @@ class CaseEvent(models.Model):
         MERGED = "merged"
         FOLLOWED = "followed"
         REGISTERS_CHECKED = "registers_checked", "Checked with registers"
+        ANONYMISED = "anonymised"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -6,24 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apikey'),
+        ("accounts", "0002_apikey"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.CharField(max_length=20, unique=True)),
-                ('level', models.CharField(choices=[('low', 'Low'), ('substantial', 'Substantial'), ('high', 'High')], max_length=12)),
-                ('method', models.CharField(help_text='How it was checked, e.g. oidc:<issuer>.', max_length=100)),
-                ('verified_at', models.DateTimeField()),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='identity', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("person_id", models.CharField(max_length=20, unique=True)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("low", "Low"), ("substantial", "Substantial"), ("high", "High")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        help_text="How it was checked, e.g. oidc:<issuer>.", max_length=100
+                    ),
+                ),
+                ("verified_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identity",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'identities',
+                "verbose_name_plural": "identities",
             },
         ),
     ]

@@ -6,114 +6,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('state', models.CharField(max_length=50)),
-                ('outcome', models.CharField(blank=True, max_length=20)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=10)),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('api', 'Api'), ('open311', 'Open311'), ('sensor', 'Sensor'), ('staff', 'Staff (phone or counter)')], default='portal', max_length=10)),
-                ('contact_name', models.CharField(blank=True, max_length=200)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=40)),
-                ('data', models.JSONField(default=dict, help_text='The answers, valid for the pinned schema.')),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('submitted_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('awaiting_info_since', models.DateTimeField(blank=True, help_text='Set while the case waits on the applicant.', null=True)),
-                ('sla_paused_seconds', models.PositiveIntegerField(default=0)),
-                ('flagged', models.BooleanField(default=False, help_text='Needs a person to review it.')),
-                ('flag_reason', models.CharField(blank=True, max_length=300)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Raised by every change.')),
-                ('updated_at', models.DateTimeField()),
-                ('applicant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_cases', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.department')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.service')),
-                ('service_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='catalogue.serviceversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                ("state", models.CharField(max_length=50)),
+                ("outcome", models.CharField(blank=True, max_length=20)),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Portal"),
+                            ("api", "Api"),
+                            ("open311", "Open311"),
+                            ("sensor", "Sensor"),
+                            ("staff", "Staff (phone or counter)"),
+                        ],
+                        default="portal",
+                        max_length=10,
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=200)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "data",
+                    models.JSONField(
+                        default=dict, help_text="The answers, valid for the pinned schema."
+                    ),
+                ),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("submitted_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "awaiting_info_since",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set while the case waits on the applicant.",
+                        null=True,
+                    ),
+                ),
+                ("sla_paused_seconds", models.PositiveIntegerField(default=0)),
+                (
+                    "flagged",
+                    models.BooleanField(default=False, help_text="Needs a person to review it."),
+                ),
+                ("flag_reason", models.CharField(blank=True, max_length=300)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, help_text="Raised by every change."),
+                ),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.department",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "service_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="catalogue.serviceversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at'],
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted'), ('transitioned', 'Transitioned'), ('note_added', 'Note Added'), ('assigned', 'Assigned'), ('priority_changed', 'Priority Changed'), ('flagged', 'Flagged'), ('flag_cleared', 'Flag Cleared'), ('info_requested', 'Info Requested'), ('info_provided', 'Info Provided'), ('escalated', 'Escalated'), ('rule_failed', 'Rule Failed')], max_length=20)),
-                ('actor_role', models.CharField(help_text='The role the actor acted in.', max_length=20)),
-                ('actor_label', models.CharField(blank=True, help_text='Which part of Publica acted, when no person did.', max_length=100)),
-                ('data', models.JSONField(default=dict)),
-                ('public', models.BooleanField(default=False, help_text='Shown to the applicant.')),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("transitioned", "Transitioned"),
+                            ("note_added", "Note Added"),
+                            ("assigned", "Assigned"),
+                            ("priority_changed", "Priority Changed"),
+                            ("flagged", "Flagged"),
+                            ("flag_cleared", "Flag Cleared"),
+                            ("info_requested", "Info Requested"),
+                            ("info_provided", "Info Provided"),
+                            ("escalated", "Escalated"),
+                            ("rule_failed", "Rule Failed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "actor_role",
+                    models.CharField(help_text="The role the actor acted in.", max_length=20),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="Which part of Publica acted, when no person did.",
+                        max_length=100,
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                ("public", models.BooleanField(default=False, help_text="Shown to the applicant.")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='InformationRequest',
+            name="InformationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField()),
-                ('requested_at', models.DateTimeField()),
-                ('answer', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='information_requests', to='cases.case')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.TextField()),
+                ("requested_at", models.DateTimeField()),
+                ("answer", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="information_requests",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at'],
+                "ordering": ["requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceSequence',
+            name="ReferenceSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=4)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=4)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='one_sequence_per_year')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("prefix", "year"), name="one_sequence_per_year")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'state'], name='cases_case_departm_657f0f_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["department", "state"], name="cases_case_departm_657f0f_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['closed_at', 'due_at'], name='cases_case_closed__54d48b_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["closed_at", "due_at"], name="cases_case_closed__54d48b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['service', 'submitted_at'], name='cases_case_service_6098d7_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["service", "submitted_at"], name="cases_case_service_6098d7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['assignee', 'closed_at'], name='cases_case_assigne_0785a0_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["assignee", "closed_at"], name="cases_case_assigne_0785a0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', 'created_at'], name='cases_casee_case_id_354496_idx'),
+            model_name="caseevent",
+            index=models.Index(
+                fields=["case", "created_at"], name="cases_casee_case_id_354496_idx"
+            ),
         ),
     ]

@@ -5,17 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0001_initial'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0001_initial"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['department', 'closed_at', 'due_at', 'id'], name='cases_case_departm_47aa89_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["department", "closed_at", "due_at", "id"],
+                name="cases_case_departm_47aa89_idx",
+            ),
         ),
     ]

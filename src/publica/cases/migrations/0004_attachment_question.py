@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_attachment'),
+        ("cases", "0003_attachment"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attachment',
-            name='question',
-            field=models.CharField(blank=True, help_text='The form question it answers, if any.', max_length=100),
+            model_name="attachment",
+            name="question",
+            field=models.CharField(
+                blank=True, help_text="The form question it answers, if any.", max_length=100
+            ),
         ),
     ]

@@ -5,25 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0004_attachment_question'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0004_attachment_question"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='cases_case_departm_47aa89_idx',
+            model_name="case",
+            name="cases_case_departm_47aa89_idx",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['department', 'due_at', 'id'], name='open_cases_by_department'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["department", "due_at", "id"],
+                name="open_cases_by_department",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['due_at', 'id'], name='open_cases_by_due'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["due_at", "id"],
+                name="open_cases_by_due",
+            ),
         ),
     ]

@@ -6,16 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_remove_case_cases_case_departm_47aa89_idx_and_more'),
+        ("cases", "0005_remove_case_cases_case_departm_47aa89_idx_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='informationrequest',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, help_text='Empty when another system asked through the API.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="informationrequest",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty when another system asked through the API.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

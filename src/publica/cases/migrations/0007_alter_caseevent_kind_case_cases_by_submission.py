@@ -5,22 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apikey'),
-        ('cases', '0006_alter_informationrequest_requested_by'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0002_apikey"),
+        ("cases", "0006_alter_informationrequest_requested_by"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('transitioned', 'Transitioned'), ('note_added', 'Note Added'), ('assigned', 'Assigned'), ('priority_changed', 'Priority Changed'), ('flagged', 'Flagged'), ('flag_cleared', 'Flag Cleared'), ('info_requested', 'Info Requested'), ('info_provided', 'Info Provided'), ('escalated', 'Escalated'), ('rule_failed', 'Rule Failed'), ('attached', 'Attached')], max_length=20),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("transitioned", "Transitioned"),
+                    ("note_added", "Note Added"),
+                    ("assigned", "Assigned"),
+                    ("priority_changed", "Priority Changed"),
+                    ("flagged", "Flagged"),
+                    ("flag_cleared", "Flag Cleared"),
+                    ("info_requested", "Info Requested"),
+                    ("info_provided", "Info Provided"),
+                    ("escalated", "Escalated"),
+                    ("rule_failed", "Rule Failed"),
+                    ("attached", "Attached"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['submitted_at', 'id'], name='cases_by_submission'),
+            model_name="case",
+            index=models.Index(fields=["submitted_at", "id"], name="cases_by_submission"),
         ),
     ]

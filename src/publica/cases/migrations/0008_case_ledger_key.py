@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_alter_caseevent_kind_case_cases_by_submission'),
+        ("cases", "0007_alter_caseevent_kind_case_cases_by_submission"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='ledger_key',
-            field=models.CharField(default=publica.cases.models.new_ledger_key, editable=False, help_text="Keys the digest of the data in the case's ledger entries; only the applicant is shown it, so only they can check the digest against their data.", max_length=64),
+            model_name="case",
+            name="ledger_key",
+            field=models.CharField(
+                default=publica.cases.models.new_ledger_key,
+                editable=False,
+                help_text="Keys the digest of the data in the case's ledger entries; only the applicant is shown it, so only they can check the digest against their data.",
+                max_length=64,
+            ),
         ),
     ]

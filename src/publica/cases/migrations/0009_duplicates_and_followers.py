@@ -6,35 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_case_ledger_key'),
+        ("cases", "0008_case_ledger_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, help_text='Set when staff merged this report into another one about the same problem.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='cases.case'),
+            model_name="case",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Set when staff merged this report into another one about the same problem.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="duplicates",
+                to="cases.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('transitioned', 'Transitioned'), ('note_added', 'Note Added'), ('assigned', 'Assigned'), ('priority_changed', 'Priority Changed'), ('flagged', 'Flagged'), ('flag_cleared', 'Flag Cleared'), ('info_requested', 'Info Requested'), ('info_provided', 'Info Provided'), ('escalated', 'Escalated'), ('rule_failed', 'Rule Failed'), ('attached', 'Attached'), ('recategorised', 'Recategorised'), ('merged', 'Merged'), ('followed', 'Followed')], max_length=20),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("transitioned", "Transitioned"),
+                    ("note_added", "Note Added"),
+                    ("assigned", "Assigned"),
+                    ("priority_changed", "Priority Changed"),
+                    ("flagged", "Flagged"),
+                    ("flag_cleared", "Flag Cleared"),
+                    ("info_requested", "Info Requested"),
+                    ("info_provided", "Info Provided"),
+                    ("escalated", "Escalated"),
+                    ("rule_failed", "Rule Failed"),
+                    ("attached", "Attached"),
+                    ("recategorised", "Recategorised"),
+                    ("merged", "Merged"),
+                    ("followed", "Followed"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='Follower',
+            name="Follower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('since', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followers', to='cases.case')),
-                ('merged_from', models.ForeignKey(blank=True, help_text='The duplicate whose reporter this follower is.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.case')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("since", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followers",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "merged_from",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The duplicate whose reporter this follower is.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('case', 'user'), name='one_follow_per_user'), models.UniqueConstraint(condition=models.Q(('email', ''), _negated=True), fields=('case', 'email'), name='one_follow_per_email')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("user__isnull", False)),
+                        fields=("case", "user"),
+                        name="one_follow_per_user",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("email", ""), _negated=True),
+                        fields=("case", "email"),
+                        name="one_follow_per_email",
+                    ),
+                ],
             },
         ),
     ]

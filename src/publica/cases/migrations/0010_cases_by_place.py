@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apikey'),
-        ('cases', '0009_duplicates_and_followers'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0002_apikey"),
+        ("cases", "0009_duplicates_and_followers"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['latitude', 'longitude'], name='cases_by_place'),
+            model_name="case",
+            index=models.Index(fields=["latitude", "longitude"], name="cases_by_place"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True), ('latitude__isnull', True)), fields=['submitted_at'], name='open_cases_without_place'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True), ("latitude__isnull", True)),
+                fields=["submitted_at"],
+                name="open_cases_without_place",
+            ),
         ),
     ]

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apikey'),
-        ('cases', '0010_cases_by_place'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0002_apikey"),
+        ("cases", "0010_cases_by_place"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['updated_at'], name='cases_by_update'),
+            model_name="case",
+            index=models.Index(fields=["updated_at"], name="cases_by_update"),
         ),
     ]

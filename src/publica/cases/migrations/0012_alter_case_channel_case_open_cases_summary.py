@@ -5,22 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apikey'),
-        ('cases', '0011_case_cases_by_update'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0002_apikey"),
+        ("cases", "0011_case_cases_by_update"),
+        ("catalogue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='channel',
-            field=models.CharField(choices=[('portal', 'Portal'), ('api', 'API'), ('open311', 'Open311'), ('sensor', 'Sensor'), ('staff', 'Staff (phone or counter)')], default='portal', max_length=10),
+            model_name="case",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("portal", "Portal"),
+                    ("api", "API"),
+                    ("open311", "Open311"),
+                    ("sensor", "Sensor"),
+                    ("staff", "Staff (phone or counter)"),
+                ],
+                default="portal",
+                max_length=10,
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['department', 'service', 'state', 'assignee', 'due_at', 'closed_at'], name='open_cases_summary'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["department", "service", "state", "assignee", "due_at", "closed_at"],
+                name="open_cases_summary",
+            ),
         ),
     ]

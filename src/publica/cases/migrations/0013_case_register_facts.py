@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0012_alter_case_channel_case_open_cases_summary'),
+        ("cases", "0012_alter_case_channel_case_open_cases_summary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='register_facts',
-            field=models.JSONField(blank=True, default=dict, help_text="What the base registers said at submission, by the service's name for each query; automation rules read them as `registers`."),
+            model_name="case",
+            name="register_facts",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="What the base registers said at submission, by the service's name for each query; automation rules read them as `registers`.",
+            ),
         ),
     ]

@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_case_register_facts'),
+        ("cases", "0013_case_register_facts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='register_facts',
-            field=models.JSONField(blank=True, default=dict, help_text="What the base registers said about the applicant, by the service file's name for each query; automation rules read them as `registers`."),
+            model_name="case",
+            name="register_facts",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="What the base registers said about the applicant, by the service file's name for each query; automation rules read them as `registers`.",
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('transitioned', 'Transitioned'), ('note_added', 'Note Added'), ('assigned', 'Assigned'), ('priority_changed', 'Priority Changed'), ('flagged', 'Flagged'), ('flag_cleared', 'Flag Cleared'), ('info_requested', 'Info Requested'), ('info_provided', 'Info Provided'), ('escalated', 'Escalated'), ('rule_failed', 'Rule Failed'), ('attached', 'Attached'), ('recategorised', 'Recategorised'), ('merged', 'Merged'), ('followed', 'Followed'), ('registers_checked', 'Checked with registers')], max_length=20),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("transitioned", "Transitioned"),
+                    ("note_added", "Note Added"),
+                    ("assigned", "Assigned"),
+                    ("priority_changed", "Priority Changed"),
+                    ("flagged", "Flagged"),
+                    ("flag_cleared", "Flag Cleared"),
+                    ("info_requested", "Info Requested"),
+                    ("info_provided", "Info Provided"),
+                    ("escalated", "Escalated"),
+                    ("rule_failed", "Rule Failed"),
+                    ("attached", "Attached"),
+                    ("recategorised", "Recategorised"),
+                    ("merged", "Merged"),
+                    ("followed", "Followed"),
+                    ("registers_checked", "Checked with registers"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
