@@ -234,6 +234,15 @@ PUBLICA_EXCHANGE_KEY_ID = env.str("PUBLICA_EXCHANGE_KEY_ID", default="")
 PUBLICA_EXCHANGE_TIMEOUT = env.float("PUBLICA_EXCHANGE_TIMEOUT", default=5.0)
 PUBLICA_EXCHANGE_MAX_SKEW_SECONDS = env.int("PUBLICA_EXCHANGE_MAX_SKEW_SECONDS", default=300)
 PUBLICA_EXCHANGE_SEAL_MINUTES = env.int("PUBLICA_EXCHANGE_SEAL_MINUTES", default=1)
+# Privacy (docs/privacy.md): how long closed cases keep personal data when a service file
+# says nothing, why (shown to residents who ask for erasure), and whom to ask about it.
+PUBLICA_RETENTION_YEARS = env.int("PUBLICA_RETENTION_YEARS", default=6)
+PUBLICA_RETENTION_REASON = env.str(
+    "PUBLICA_RETENTION_REASON",
+    default="The council keeps case records for six years after they close, as its records "
+    "retention schedule requires.",
+)
+PUBLICA_PRIVACY_CONTACT = env.str("PUBLICA_PRIVACY_CONTACT", default="")
 # The Open Contracting ID prefix of new procurement processes (docs/procurement.md).
 PUBLICA_OCDS_PREFIX = env.str("PUBLICA_OCDS_PREFIX", default="ocds-pub001")
 

@@ -39,5 +39,6 @@ urlpatterns = [
     path("", include("publica.insights.urls")),
     path("sta/v1.1/", include("publica.sensors.urls")),
     path("", include("publica.exchange.urls")),
+    path("", include("publica.privacy.urls")),
     path("", include("publica.portal.urls")),
 ]

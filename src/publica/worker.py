@@ -108,11 +108,19 @@ def _prune_exchange_nonces() -> int:
     return nonces_prune()
 
 
+def _apply_retention() -> int:
+    """Anonymise closed cases past their service's retention period."""
+    from publica.privacy.services import retention_run
+
+    return retention_run()
+
+
 JOBS = [
     PeriodicJob("sla-escalation", _escalate_overdue),
     PeriodicJob("unsent-upload-cleanup", _expire_uploads),
     PeriodicJob("access-sealing", _seal_access),
     PeriodicJob("exchange-nonce-pruning", _prune_exchange_nonces),
+    PeriodicJob("retention", _apply_retention),
     PeriodicJob("ledger-sequencing", _sequence_ledger),
     PeriodicJob("task-result-pruning", _prune_task_results),
     PeriodicJob("silent-sensors", _check_silent_sensors),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from publica.accounts.models import Department, Identity, Organisation, User
+from publica.accounts.models import Department, Identity, OidcLogin, Organisation, User
 from publica.accounts.roles import DEPARTMENT_BOUND, Role
 from publica.core import clock
 from publica.core.actors import Actor, SystemActor
@@ -139,6 +139,27 @@ def identity_verify(
         },
     )
     return identity
+
+
+def user_erase(*, user: User, actor: Actor) -> User:
+    """Close a resident's account and remove who they are from it: name, e-mail, user name,
+    password, verified identity and identity-provider links. The row stays (with an id only)
+    because kept records point at it. Only the resident themself or the system does this."""
+    if not user.is_resident:
+        raise InvalidInput([FieldError("user", "only a resident's own account is erased this way")])
+    if not isinstance(actor, SystemActor) and getattr(actor, "pk", None) != user.pk:
+        raise PermissionDenied("only the resident may erase their account")
+    with transaction.atomic():
+        Identity.objects.filter(user=user).delete()
+        OidcLogin.objects.filter(user=user).delete()
+        user.username = f"erased-{user.pk}"
+        user.first_name = user.last_name = user.email = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(
+            update_fields=["username", "first_name", "last_name", "email", "is_active", "password"]
+        )
+    return user
 
 
 def _require_admin(actor: Actor) -> None:

@@ -155,6 +155,14 @@ def alert_unsubscribe(
     return stopping.filter(ended_at__isnull=True).update(active=False, ended_at=clock.now())
 
 
+def alert_subscriptions_forget(*, user: User, actor: Actor) -> int:
+    """Delete every subscription a signed-in resident made, with its address (their account is
+    being erased); how many."""
+    if getattr(actor, "pk", None) != user.pk and not isinstance(actor, SystemActor):
+        raise PermissionDenied("only the resident forgets their own subscriptions")
+    return AlertSubscription.objects.filter(user=user).delete()[0]
+
+
 # Publishing
 
 

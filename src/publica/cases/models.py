@@ -171,7 +171,9 @@ class Case(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One line of a case's timeline; written once, never changed or deleted."""
+    """One line of a case's timeline; written once, never changed or deleted, except that
+    `cases.services.case_anonymise` blanks its personal data when retention or erasure
+    requires."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted"

@@ -46,10 +46,11 @@ from publica.core.errors import (
 )
 from publica.ledger import entries as ledger_entries
 from publica.ledger.services import ledger_append
-from publica.notify.services import messages_for_event
+from publica.notify.services import messages_for_event, messages_forget_case
 
 __all__ = [
     "case_add_note",
+    "case_anonymise",
     "case_assign",
     "case_attach",
     "case_check_registers",
@@ -64,6 +65,7 @@ __all__ = [
     "case_set_priority",
     "case_submit",
     "case_transition",
+    "case_unfollow_all",
     "case_withdraw",
 ]
 
@@ -178,6 +180,93 @@ def case_withdraw(
         role = permissions.acting_role(actor, case, step.roles)
         _move(case, step, actor, role, reason)
     return case
+
+
+#: Timeline data that says nothing about a person: states, ids, references, rule names.
+#: Anonymising keeps these and drops the rest (notes, reasons, questions, answers, messages).
+IMPERSONAL_EVENT_DATA = frozenset({
+    "state", "version", "channel", "attachments", "registers", "request", "from", "to", "label",
+    "outcome", "from_service", "to_service", "from_version", "to_version", "from_department",
+    "to_department", "due_at", "supervisor", "follower", "by", "parent", "child",
+    "followers_added", "rule", "trigger", "why", "kept",
+})  # fmt: skip
+#: Decimal places a case's position keeps once anonymised (3: about 100 metres).
+ANONYMOUS_PLACES = 3
+
+
+def case_anonymise(*, case: Case, why: str, rule: str, actor: Actor) -> Case:
+    """Remove the personal data from a closed case and keep the rest for the record and for
+    statistics: service, states, dates, outcome, department, an approximate position.
+
+    Gone: the applicant's account link, contact details, answers, register facts, address,
+    attachments (rows and files), questions and answers, followers, free text on the
+    timeline, and what the outbox sent. `why` is "retention" (the scheduler) or "erasure"
+    (the applicant asked, or an admin for them); `rule` says which rule allowed it, in words.
+    The timeline and the ledger record that it was done; neither holds what was removed.
+    """
+    if why not in ("retention", "erasure"):
+        raise InvalidInput([FieldError("why", "either retention or erasure")])
+    with transaction.atomic():
+        case = _lock(case, None)
+        role = _anonymiser_role(case, actor)
+        if case.closed_at is None:
+            raise TransitionNotAllowed(
+                f"case {case.reference} is open: finish or withdraw it first"
+            )
+        if case.anonymised_at is not None:
+            return case
+        files = [attachment.file for attachment in case.attachments.all()]
+        case.attachments.all().delete()
+        case.information_requests.update(question="", answer="")
+        case.followers.all().delete()
+        for event in case.events.all():
+            kept = {k: v for k, v in event.data.items() if k in IMPERSONAL_EVENT_DATA}
+            applicant_acted = case.applicant_id is not None and event.actor_id == case.applicant_id
+            if kept != event.data or applicant_acted:
+                # The one change a timeline line ever takes (CaseEvent.save refuses others).
+                CaseEvent.objects.filter(pk=event.pk).update(
+                    data=kept, actor=None if applicant_acted else event.actor_id
+                )
+        messages_forget_case(case=case, actor=actor)
+        if case.latitude is not None and case.longitude is not None:
+            case.latitude = round(case.latitude, ANONYMOUS_PLACES)
+            case.longitude = round(case.longitude, ANONYMOUS_PLACES)
+        case.applicant = None
+        case.contact_name = case.contact_email = case.contact_phone = case.address = ""
+        case.data, case.register_facts, case.flag_reason = {}, {}, ""
+        case.anonymised_at = clock.now()
+        _save(case, [
+            "applicant", "contact_name", "contact_email", "contact_phone", "address", "data",
+            "register_facts", "flag_reason", "latitude", "longitude", "anonymised_at",
+        ])  # fmt: skip
+        event = _record(
+            case, Kind.ANONYMISED, actor, role, {"why": why, "rule": rule}, public=False
+        )
+        ledger_append(
+            kind="anonymised", case=case.reference, service=case.service.slug,
+            service_version=case.service_version.number, from_state=case.state,
+            to_state=case.state, outcome=case.outcome, role=role,
+            digest=ledger_entries.data_digest(case.ledger_key, case.data), at=event.created_at,
+        )  # fmt: skip
+        transaction.on_commit(lambda: [file.delete(save=False) for file in files])
+    return case
+
+
+def _anonymiser_role(case: Case, actor: Actor) -> str:
+    if isinstance(actor, SystemActor):
+        return AUTOMATION
+    if isinstance(actor, User) and actor.pk is not None and actor.pk == case.applicant_id:
+        return APPLICANT
+    if isinstance(actor, User) and actor.role == Role.ADMIN:
+        return str(Role.ADMIN)
+    raise PermissionDenied(
+        "only the applicant, an admin or the retention job removes a case's data"
+    )
+
+
+def case_unfollow_all(*, actor: User) -> int:
+    """Stop `actor` following any report (their account is being erased); how many."""
+    return Follower.objects.filter(user=actor).delete()[0]
 
 
 def case_check_registers(*, case: Case, facts: dict[str, Any], actor: SystemActor) -> Case:

@@ -208,6 +208,25 @@ FILE_SCHEMA: dict[str, Any] = {
             },
         },
         "notifications": {"type": "object", "additionalProperties": _TEXT},
+        "retention": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["anonymise_after", "reason"],
+            "properties": {
+                "anonymise_after": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                    "properties": {
+                        "years": {"type": "integer", "minimum": 0, "maximum": 100},
+                        "months": {"type": "integer", "minimum": 0, "maximum": 1200},
+                        "days": {"type": "integer", "minimum": 0, "maximum": 36500},
+                    },
+                },
+                "reason": {**_TEXT, "maxLength": 500},
+                "erasure": {"enum": ["on_request", "after_retention"]},
+            },
+        },
         "registers": {
             "type": "object",
             "additionalProperties": False,

@@ -23,8 +23,9 @@ __all__ = [
 
 #: transition: staff moved a case on; decision: staff closed it with an outcome;
 #: automated-decision: a rule moved it; withdrawal: the applicant withdrew it;
-#: merged: staff merged a duplicate report into another (the entry adds `into`).
-KINDS = ("transition", "decision", "automated-decision", "withdrawal", "merged")
+#: merged: staff merged a duplicate report into another (the entry adds `into`);
+#: anonymised: retention or an erasure request removed the case's personal data.
+KINDS = ("transition", "decision", "automated-decision", "withdrawal", "merged", "anonymised")
 FIELDS = frozenset({
     "type", "case", "service", "service_version", "from", "to", "outcome", "role", "time",
     "data_digest",

@@ -49,6 +49,7 @@ __all__ = [
     "deliver",
     "dispatch_due",
     "messages_for_event",
+    "messages_forget_case",
     "messages_queue",
     "notify_delivery_status",
     "notify_opt_out",
@@ -286,6 +287,20 @@ def notify_opt_out(*, address: str, opted_out: bool, actor: Actor) -> None:
         OptOut.objects.get_or_create(address=key, defaults={"created_at": clock.now()})
     else:
         OptOut.objects.filter(address=key).delete()
+
+
+def messages_forget_case(*, case: Case, actor: Actor) -> int:
+    """Blank who every message about `case` went to and what it said, once the case's
+    personal data is removed (retention or erasure); a message not yet sent is not sent.
+    The outbox keeps that a message existed, when, and how delivery went. Returns how many."""
+    now = clock.now()
+    Message.objects.filter(case=case, status__in=OPEN).update(
+        status=Status.PERMANENT_FAILURE, last_error="not sent: the case's personal data was removed"
+    )
+    DeliveryAttempt.objects.filter(message__case=case).update(detail="")
+    return Message.objects.filter(case=case).update(
+        recipient="", subject="", text="", html="", body=b"", next_attempt_at=now
+    )
 
 
 # Webhook subscriptions

@@ -38,6 +38,11 @@ def draft_discard(*, service: Service, actor: User) -> None:
     Draft.objects.filter(owner=actor, service=service).delete()
 
 
+def drafts_discard_all(*, actor: User) -> int:
+    """Every draft `actor` kept (their account is being erased)."""
+    return Draft.objects.filter(owner=actor).delete()[0]
+
+
 def upload_hold(*, upload: UploadedFile, session_key: str, question: str) -> PendingUpload:
     """Check a file by its content and keep it for this browser session's form."""
     kind = uploads.check(

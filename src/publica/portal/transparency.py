@@ -30,6 +30,7 @@ KINDS = {
     "decision": _("Decided by staff"),
     "automated-decision": _("Decided automatically by a rule"),
     "withdrawal": _("Withdrawn by the applicant"),
+    "anonymised": _("Personal data removed"),
     "merged": _("Merged into another report"),
     ACCESS_BATCH: _("Access records sealed"),
 }
