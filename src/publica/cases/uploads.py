@@ -134,7 +134,7 @@ def _dimensions(width: int, height: int) -> None:
         raise _Refused(_("The picture has no size; it may be damaged"))
     if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
         raise _Refused(
-            _("The picture is %(w)s × %(h)s pixels, too large to open: send a smaller copy")
+            _("The picture is %(w)s by %(h)s pixels, too large to open: send a smaller copy")
             % {"w": width, "h": height}
         )
 
