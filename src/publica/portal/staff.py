@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from publica.accounts.models import User
@@ -45,10 +44,16 @@ from publica.exchange.services.reads import access_record_case_read
 from publica.notify.selectors import messages_for_case
 from publica.portal import formpages
 from publica.portal.forms import SignInForm
+from publica.portal.staff_session import (
+    SESSION_NEXT,
+    STAFF_ROLES,
+    prove_second_factor,
+    recent_second_factor,
+    render_second_factor,
+    second_factor_proved,
+)
 from publica.portal.tracking import attachment_response
 
-STAFF_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR})
-SESSION_NEXT = "publica_staff_next"
 SESSION_ENROLMENT = "publica_mfa_device"
 
 
@@ -84,7 +89,10 @@ class SignInView(auth_views.LoginView):
 
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """The second factor: a code from the authenticator app, or a recovery code."""
+    """The second factor: a code from the authenticator app, a recovery code, or a passkey.
+
+    Also where a download that needs a recent second factor sends its code (see
+    `staff_session.recent_second_factor`), and then carries on."""
     user = request.user
     if not user.is_authenticated or getattr(user, "role", None) not in STAFF_ROLES:
         return redirect("staff:signin")
@@ -92,14 +100,15 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect("staff:enrol")
     error = ""
     if request.method == "POST":
-        device = match_token(user, request.POST.get("token", "").replace(" ", ""))
-        if device is not None:
-            otp_login(request, device)
-            return redirect(request.session.pop(SESSION_NEXT, None) or reverse("staff:queue"))
-        error = _(
-            "The code is not right. Enter the 6-digit code from your app, or a recovery code."
+        error = prove_second_factor(
+            request, code=request.POST.get("token", ""), passkey=request.POST.get("passkey", "")
         )
-    return render(request, "staff/verify.html", _token_error(error))
+        if not error:
+            wanted = request.session.pop(SESSION_NEXT, None) or ""
+            if not url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+                wanted = reverse("staff:queue")
+            return redirect(wanted)
+    return render_second_factor(request, error=error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,6 +130,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             error = exc.errors[0].message
         else:
             otp_login(request, TOTPDevice.objects.get(pk=device.pk))
+            second_factor_proved(request)
             return render(request, "staff/recovery_codes.html", {"codes": codes})
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code to scan"))
     secret = base64.b32encode(device.bin_key).decode()
@@ -231,6 +241,10 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     actor: User = request.user  # type: ignore[assignment]
     case = _case(reference, actor)
     post = request.POST
+    if action == "transition" and case.service_version.workflow.is_terminal(post.get("to", "")):
+        asked = recent_second_factor(request)  # a decision: the second factor must be recent
+        if asked is not None:
+            return asked
     version = _int(post.get("version"))
     try:
         match action:
@@ -287,6 +301,9 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
 @staff_required
 def bulk(request: HttpRequest) -> HttpResponse:
     """Assign or move many cases at once; each case succeeds or fails on its own."""
+    asked = recent_second_factor(request)
+    if asked is not None:
+        return asked
     actor: User = request.user  # type: ignore[assignment]
     references = request.POST.getlist("cases")
     action, _sep, value = request.POST.get("action", "").partition(":")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from publica.portal import staff, staff_questions, staff_triage
+from publica.portal import staff, staff_questions, staff_security, staff_triage
 from publica.portal.staff_flags import urlpatterns as review_flag_urls
 from publica.portal.staff_merge import merge
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("sign-in/", staff.SignInView.as_view(), name="signin"),
     path("verify/", staff.verify, name="verify"),
     path("two-factor/", staff.enrol, name="enrol"),
+    path("security/", staff_security.security, name="security"),
+    path("security/passkeys/", staff_security.passkey_add, name="passkey-add"),
+    path(
+        "security/passkeys/<int:passkey_id>/remove/",
+        staff_security.passkey_delete,
+        name="passkey-remove",
+    ),
     path("bulk/", staff.bulk, name="bulk"),
     path("questions/", staff_questions.unanswered, name="questions"),
     path(

@@ -28,6 +28,7 @@ from publica.core import clock
 from publica.exchange import selectors
 from publica.exchange.models import AccessRecord
 from publica.portal.staff import staff_required
+from publica.portal.staff_session import recent_second_factor
 
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 PER_PAGE = 50
@@ -62,7 +63,7 @@ def access_audit(request: HttpRequest) -> HttpResponseBase:
     chosen, errors = parse_filters(request.GET)
     records = selectors.access_list_for_audit(**chosen.query())
     if request.GET.get("csv") == "1":
-        return _csv(records)
+        return recent_second_factor(request) or _csv(records)  # an export: asks again if stale
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     for name in ("page", "csv"):

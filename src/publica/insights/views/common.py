@@ -18,6 +18,7 @@ from publica.core import clock
 from publica.core.errors import FieldError
 from publica.insights import filters as filtering
 from publica.insights.figures import Figure, as_csv
+from publica.portal.staff_session import recent_second_factor
 
 __all__ = ["PAGES", "dashboard", "department_scope", "filters_for", "public_filters"]
 
@@ -78,6 +79,9 @@ def dashboard(
     if wanted is not None:
         for figure in figures:
             if figure.slug == wanted:
+                asked = _second_factor_for_staff_export(request)
+                if asked is not None:
+                    return asked
                 response = HttpResponse(as_csv(figure), content_type="text/csv; charset=utf-8")
                 chosen = context.get("filters")
                 period = f"-{chosen.start}-to-{chosen.end}" if chosen else ""
@@ -92,3 +96,12 @@ def dashboard(
         template,
         {**context, "figures": figures, "query": query.urlencode(), "insights_pages": PAGES},
     )
+
+
+def _second_factor_for_staff_export(request: HttpRequest) -> HttpResponse | None:
+    """A staff dashboard's CSV is an export of council data: it needs a recent second factor
+    (docs/staff-security.md). The public performance page's figures are open to anyone."""
+    match = request.resolver_match
+    if match is None or match.namespace != "insights_staff":
+        return None
+    return recent_second_factor(request)
