@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 from publica.core import health, logs, metrics
@@ -53,33 +54,38 @@ def _route(request: HttpRequest) -> str:
     return "unmatched"
 
 
+def _forget_request_id(**kwargs: object) -> None:
+    """The response is closed: lines this thread logs from now on belong to no request."""
+    logs.request_id.set("")
+
+
 class RequestObservationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        request_finished.connect(_forget_request_id, dispatch_uid="publica-request-id")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         began = time.perf_counter()
         request_id = _request_id(request)
-        token = logs.request_id.set(request_id)
-        try:
-            probe = PROBES.get(request.path_info)
-            quiet = probe is not None and request.method in ("GET", "HEAD")
-            if probe is not None and quiet:
-                route, view = probe
-                response = view(request)
-            else:
-                response = self.get_response(request)
-                route = _route(request)
-            seconds = time.perf_counter() - began
-            response["X-Request-ID"] = request_id
-            method = request.method if request.method in metrics.METHODS else "other"
-            metrics.request_observed(
-                method=method, route=route, status=response.status_code, seconds=seconds
-            )
-            self._log(request, method, route, response.status_code, seconds, quiet=quiet)
-            return response
-        finally:
-            logs.request_id.reset(token)
+        # Kept until the response is closed: Django logs a 4xx or 5xx after the middleware
+        # has returned, and that line should carry the id too.
+        logs.request_id.set(request_id)
+        probe = PROBES.get(request.path_info)
+        quiet = probe is not None and request.method in ("GET", "HEAD")
+        if probe is not None and quiet:
+            route, view = probe
+            response = view(request)
+        else:
+            response = self.get_response(request)
+            route = _route(request)
+        seconds = time.perf_counter() - began
+        response["X-Request-ID"] = request_id
+        method = request.method if request.method in metrics.METHODS else "other"
+        metrics.request_observed(
+            method=method, route=route, status=response.status_code, seconds=seconds
+        )
+        self._log(request, method, route, response.status_code, seconds, quiet=quiet)
+        return response
 
     @staticmethod
     def _log(
