@@ -49,6 +49,7 @@ def provider_config() -> ProviderConfig | None:
         acr_values=settings.PUBLICA_OIDC_ACR_VALUES,
         auth_method=settings.PUBLICA_OIDC_CLIENT_AUTH,
         timeout=settings.PUBLICA_OIDC_TIMEOUT,
+        client_key_file=settings.PUBLICA_OIDC_CLIENT_KEY_FILE,
     )
 
 
@@ -132,7 +133,12 @@ def callback(request: HttpRequest) -> HttpResponse:
     except InvalidInput as invalid:
         field = invalid.errors[0].field
         logger.warning("OIDC sign-in refused: %s", field)
-        return _problem(request, "account", status=409, text=invalid.errors[0].message)
+        text = invalid.errors[0].message
+        if field == "person_id":
+            text = _("%(problem)s. If you think this is wrong, contact the council.") % {
+                "problem": text[:1].upper() + text[1:]
+            }
+        return _problem(request, "account", status=409, text=text)
     if signed_in is None:
         auth_login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_LEVEL] = result.level

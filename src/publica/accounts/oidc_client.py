@@ -9,11 +9,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
@@ -58,6 +60,9 @@ class ProviderConfig:
     acr_values: str = ""
     auth_method: str = "client_secret_basic"
     timeout: float = 5.0
+    # For private_key_jwt (e.g. GOV.UK One Login): a PEM file with the client's private key,
+    # whose public half is registered with the provider.
+    client_key_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,14 +216,25 @@ def complete(
     return VerifiedLogin(issuer=config.issuer, subject=str(claims["sub"]), claims=claims)
 
 
-def _session(config: ProviderConfig, redirect_uri: str) -> OAuth2Session:
-    return OAuth2Session(
+def _session(
+    config: ProviderConfig, redirect_uri: str, *, token_endpoint: str = ""
+) -> OAuth2Session:
+    secret = config.client_secret
+    if config.auth_method == "private_key_jwt" and token_endpoint:
+        try:
+            secret = Path(config.client_key_file).read_text()
+        except OSError as exc:
+            raise OidcFailure("token", "the client key file cannot be read") from exc
+    session = OAuth2Session(
         client_id=config.client_id,
-        client_secret=config.client_secret,
+        client_secret=secret,
         scope=config.scopes,
         redirect_uri=redirect_uri,
         token_endpoint_auth_method=config.auth_method,
     )
+    if config.auth_method == "private_key_jwt" and token_endpoint:
+        session.register_client_auth_method(PrivateKeyJWT(token_endpoint))
+    return session
 
 
 def _exchange(
@@ -229,7 +245,7 @@ def _exchange(
     pending: PendingLogin,
     code: str,
 ) -> dict[str, Any]:
-    session = _session(config, redirect_uri)
+    session = _session(config, redirect_uri, token_endpoint=metadata["token_endpoint"])
     try:
         token = session.fetch_token(
             metadata["token_endpoint"],
@@ -307,7 +323,7 @@ def _userinfo(
     except (requests.RequestException, ValueError) as exc:
         raise OidcFailure("claims", f"UserInfo: {type(exc).__name__}") from exc
     if not isinstance(body, dict):
-        # A signed or encrypted UserInfo (application/jwt) is not supported: the ID token's
-        # claims are used alone then would be wrong, so refuse.
+        # A signed or encrypted UserInfo (application/jwt) is not supported; refusing is
+        # safer than signing in on the ID token's claims alone.
         raise OidcFailure("claims", "UserInfo is not a JSON object")
     return body

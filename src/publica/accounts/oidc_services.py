@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from publica.accounts.models import OidcLogin, User
+from publica.accounts.models import Identity, OidcLogin, User
 from publica.accounts.oidc_client import VerifiedLogin, level_for_acr
 from publica.accounts.roles import Role
 from publica.accounts.services import identity_verify, user_create
@@ -89,7 +89,7 @@ def oidc_sign_in(
             user=user, issuer=login.issuer, subject=login.subject, created_at=now, last_login_at=now
         )
         linked = True
-    if person_id:
+    if person_id and not _held_elsewhere_at_low(person_id, user, level):
         identity_verify(
             user=user,
             person_id=person_id,
@@ -116,6 +116,16 @@ def _person_id(login: VerifiedLogin, policy: OidcPolicy) -> str:
             ]
         )
     return person_id
+
+
+def _held_elsewhere_at_low(person_id: str, user: User, level: str) -> bool:
+    """A low-level sign-in whose person number another account holds records nothing (and
+    still signs in): only a substantial or high check may dispute the number (and then
+    identity_verify refuses it, and the resident is told to contact the council)."""
+    return (
+        level == Identity.Level.LOW
+        and Identity.objects.filter(person_id=person_id).exclude(user=user).exists()
+    )
 
 
 def _require_resident(user: User) -> None:

@@ -7,8 +7,9 @@
 // redirect_uri. Prints one JSON line {"issuer": "..."} once it listens; stops on SIGTERM.
 //
 // Clients: the given confidential client (client_secret_basic, PKCE required, ID tokens RS256)
-// and "<client_id>-hs256", whose ID tokens are signed with its secret instead of the
-// provider's key, so a test can check that the relying party refuses them.
+// "<client_id>-hs256", whose ID tokens are signed with its secret instead of the provider's
+// key, so a test can check that the relying party refuses them; and, when the options give a
+// client_jwk (a public RSA key), "<client_id>-pkjwt", which authenticates with private_key_jwt.
 // POST /_test/clock {"offset": seconds} moves the provider's clock, to issue expired tokens.
 
 import { createServer } from 'node:http';
@@ -62,6 +63,15 @@ function configuration() {
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'HS256',
       },
+      ...(options.client_jwk ? [{
+        client_id: `${clientId}-pkjwt`,
+        redirect_uris: [redirectUri],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'RS256',
+        jwks: { keys: [options.client_jwk] },
+      }] : []),
     ],
     jwks: { keys: [signingKey] },
     cookies: { keys: ['publica-test-cookie-key'] },

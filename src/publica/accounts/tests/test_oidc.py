@@ -18,7 +18,10 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
+from joserfc.jwk import RSAKey
 
 from publica.accounts.models import Identity, OidcLogin, User
 from publica.accounts.oidc_client import forget_metadata
@@ -61,13 +64,27 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+# The client's key for private_key_jwt: generated once per run, its public half given to the
+# provider, its private half written to a file as a deployment would.
+CLIENT_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def client_public_jwk() -> dict[str, Any]:
+    return RSAKey.import_key(CLIENT_KEY.public_key()).as_dict(private=False)
+
+
 def start_provider(log: Path) -> RunningProvider:
     node = shutil.which("node")
     if node is None:
         _unavailable("node is not installed")
     if not (REPO / "node_modules" / "oidc-provider" / "package.json").exists():
         _unavailable("node_modules/oidc-provider is missing (run npm ci)")
-    options = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uri": REDIRECT_URI}
+    options = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "redirect_uri": REDIRECT_URI,
+        "client_jwk": client_public_jwk(),
+    }
     process = subprocess.Popen(
         [str(node), str(SCRIPT), json.dumps(options)],
         cwd=REPO,
@@ -165,7 +182,7 @@ def signed_in_user(client: Client) -> User | None:
 
 
 def test_a_first_sign_in_creates_a_resident_with_a_checked_identity(
-    oidc: RunningProvider, client: Client
+    oidc: RunningProvider, client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     person = a_person()
     response = sign_in(client, person)
@@ -181,6 +198,9 @@ def test_a_first_sign_in_creates_a_resident_with_a_checked_identity(
     assert identity.level == "substantial" and identity.is_verified
     assert identity.method == f"oidc:{oidc.issuer}"
     assert client.session["publica_identity_level"] == "substantial"
+    assert "OIDC sign-in: created=True linked=True level=substantial" in caplog.text
+    for personal in (person["sub"], person["email"], person["person_number"], "Testperson"):
+        assert personal not in caplog.text
 
 
 def test_a_second_sign_in_finds_the_same_account(oidc: RunningProvider, client: Client) -> None:
@@ -223,6 +243,30 @@ def test_a_later_low_sign_in_lowers_the_recorded_level(
     assert Identity.objects.get(user=signed_in_user(client)).level == "low"
 
 
+def test_a_client_authenticates_with_a_private_key_jwt(
+    oidc: RunningProvider, client: Client, settings: Any, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "client-key.pem"
+    key_file.write_bytes(
+        CLIENT_KEY.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings.PUBLICA_OIDC_CLIENT_ID = f"{CLIENT_ID}-pkjwt"
+    settings.PUBLICA_OIDC_CLIENT_SECRET = ""
+    settings.PUBLICA_OIDC_CLIENT_AUTH = "private_key_jwt"
+    settings.PUBLICA_OIDC_CLIENT_KEY_FILE = str(key_file)
+    assert sign_in(client, a_person()).status_code == 302
+    assert signed_in_user(client) is not None
+    # Without its key the client cannot prove itself, and the resident is told so.
+    settings.PUBLICA_OIDC_CLIENT_KEY_FILE = str(tmp_path / "missing.pem")
+    other = Client()
+    assert sign_in(other, a_person()).status_code == 502
+    assert signed_in_user(other) is None
+
+
 def test_the_acr_mapping_comes_from_settings(
     oidc: RunningProvider, client: Client, settings: Any
 ) -> None:
@@ -237,6 +281,27 @@ def test_without_a_person_number_no_identity_is_recorded(
     response = sign_in(client, a_person(person_number=""))
     assert response.status_code == 302
     assert not Identity.objects.filter(user=signed_in_user(client)).exists()
+
+
+def test_a_person_number_another_account_holds_is_not_taken(
+    oidc: RunningProvider, client: Client
+) -> None:
+    holder = a_person()
+    sign_in(Client(), holder)
+    # At low assurance the sign-in works but records nothing about that number ...
+    response = sign_in(client, a_person(person_number=holder["person_number"], acr=LOW))
+    assert response.status_code == 302
+    assert not Identity.objects.filter(user=signed_in_user(client)).exists()
+    # ... at substantial it is refused, with a page saying so.
+    other = Client()
+    response = sign_in(other, a_person(person_number=holder["person_number"]))
+    assert response.status_code == 409
+    assert "belongs to another account" in response.content.decode()
+    assert signed_in_user(other) is None
+    assert (
+        Identity.objects.get(person_id=holder["person_number"]).user.oidc_logins.get().subject
+        == holder["sub"]
+    )
 
 
 def test_a_required_person_number_that_is_missing_refuses_the_sign_in(
@@ -335,7 +400,9 @@ def test_signed_in_staff_cannot_start_a_provider_sign_in(
 # The answer from the provider is checked.
 
 
-def test_a_tampered_state_is_refused(oidc: RunningProvider, client: Client) -> None:
+def test_a_tampered_state_is_refused(
+    oidc: RunningProvider, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
     callback = at_provider(client, a_person())
     query = parse_qs(urlsplit(callback).query)
     query["state"] = ["x" + query["state"][0][1:]]
@@ -343,6 +410,7 @@ def test_a_tampered_state_is_refused(oidc: RunningProvider, client: Client) -> N
     assert response.status_code == 400
     assert "Start signing in again" in response.content.decode()
     assert signed_in_user(client) is None
+    assert "OIDC sign-in failed: state" in caplog.text
 
 
 def test_a_callback_without_state_is_refused(oidc: RunningProvider, client: Client) -> None:
@@ -360,7 +428,9 @@ def test_a_replayed_callback_is_refused(oidc: RunningProvider, client: Client) -
     assert signed_in_user(thief) is None
 
 
-def test_a_wrong_nonce_is_refused(oidc: RunningProvider, client: Client) -> None:
+def test_a_wrong_nonce_is_refused(
+    oidc: RunningProvider, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
     callback = at_provider(client, a_person())
     session = client.session
     pending = session["publica_oidc_pending"]
@@ -372,9 +442,12 @@ def test_a_wrong_nonce_is_refused(oidc: RunningProvider, client: Client) -> None
     assert response.status_code == 502
     assert "could not check the answer" in response.content.decode()
     assert signed_in_user(client) is None
+    assert "OIDC sign-in failed: id_token (ID token refused: InvalidClaimError)" in caplog.text
 
 
-def test_an_expired_id_token_is_refused(oidc: RunningProvider, client: Client) -> None:
+def test_an_expired_id_token_is_refused(
+    oidc: RunningProvider, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
     callback = at_provider(client, a_person())
     oidc.set_clock(-2 * 3600)  # the provider's clock is two hours slow: its token has expired
     try:
@@ -383,25 +456,28 @@ def test_an_expired_id_token_is_refused(oidc: RunningProvider, client: Client) -
         oidc.set_clock(0)
     assert response.status_code == 502
     assert signed_in_user(client) is None
+    assert "OIDC sign-in failed: id_token (ID token refused: ExpiredTokenError)" in caplog.text
 
 
 def test_an_id_token_signed_with_the_client_secret_is_refused(
-    oidc: RunningProvider, client: Client, settings: Any
+    oidc: RunningProvider, client: Client, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.PUBLICA_OIDC_CLIENT_ID = f"{CLIENT_ID}-hs256"
     response = sign_in(client, a_person())
     assert response.status_code == 502
     assert "could not check the answer" in response.content.decode()
     assert signed_in_user(client) is None
+    assert "OIDC sign-in failed: id_token" in caplog.text
 
 
 def test_cancelling_at_the_provider_shows_a_clear_page(
-    oidc: RunningProvider, client: Client
+    oidc: RunningProvider, client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = sign_in(client, a_person(), abort=True)
     assert response.status_code == 403
     assert "You did not finish signing in" in response.content.decode()
     assert signed_in_user(client) is None
+    assert "OIDC sign-in failed: access_denied" in caplog.text
 
 
 # The provider is not there.
@@ -419,17 +495,20 @@ def test_a_provider_that_is_down_gives_a_clear_page(
     assert "We could not reach the test login" in response.content.decode()
 
 
-def test_a_provider_that_does_not_answer_times_out(settings: Any, client: Client, db: None) -> None:
+def test_a_provider_that_does_not_answer_times_out(
+    settings: Any, client: Client, db: None, caplog: pytest.LogCaptureFixture
+) -> None:
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)  # accepts connections into the backlog, never answers
         configure(settings, f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5)
         response = client.get("/account/oidc/start/")
     assert response.status_code == 502
+    assert "OIDC sign-in failed: unreachable (timed out" in caplog.text
 
 
 def test_a_provider_that_goes_down_before_the_callback_gives_a_clear_page(
-    settings: Any, client: Client, db: None, tmp_path: Path
+    settings: Any, client: Client, db: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     short_lived = start_provider(tmp_path / "provider.log")
     try:
@@ -441,6 +520,7 @@ def test_a_provider_that_goes_down_before_the_callback_gives_a_clear_page(
     assert response.status_code == 502
     assert "We could not reach the test login" in response.content.decode()
     assert signed_in_user(client) is None
+    assert "OIDC sign-in failed: unreachable (token endpoint: ConnectionError)" in caplog.text
 
 
 # Pages.
