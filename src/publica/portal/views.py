@@ -13,6 +13,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files import File
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +29,7 @@ from publica.catalogue import answers
 from publica.catalogue.models import Service
 from publica.catalogue.selectors import service_get, service_list
 from publica.core.actors import Actor
-from publica.core.errors import FieldError, InvalidInput, NotFound
+from publica.core.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from publica.portal import duplicates, formpages, once_only
 from publica.portal import services as portal_services
 from publica.portal.models import Draft, PendingUpload
@@ -155,6 +156,8 @@ def check_answers(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except InvalidInput as exc:
             errors = exc.errors
+        except PermissionDenied as exc:  # a role that may not submit cases (auditor, designer)
+            raise DjangoPermissionDenied(str(exc)) from exc
         else:
             portal_services.uploads_discard(uploads=[h for hs in held.values() for h in hs])
             _clear_state(request, service)
