@@ -305,6 +305,12 @@ def parse(text: str, *, source: str = "<string>") -> ServiceDefinition:
         raise InvalidInput(
             [FieldError("", f"not valid YAML: {exc.problem}", line, source)]
         ) from exc
+    except RecursionError:
+        nested = FieldError("", "not valid YAML: nested too deeply", None, source)
+        raise InvalidInput([nested]) from None
+    except Exception as exc:  # ruamel's own errors, and ValueError, IndexError… from malformed
+        # scalars (a control character, `2026-13-45`, `!!float ""`).
+        raise InvalidInput([FieldError("", f"not valid YAML: {exc}", None, source)]) from exc
     if not isinstance(tree, CommentedMap):
         raise InvalidInput([FieldError("", "a service file is a YAML mapping", 1, source)])
 
