@@ -354,7 +354,12 @@ def _check_meaning(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for state, text in data.get("notifications", {}).items():
         if state not in graph.states:
             yield f"notifications.{state}", f"no workflow state named {state!r}"
-        for _, name, _, _ in string.Formatter().parse(text):
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(text)]
+        except ValueError as exc:  # a lone `{` or `}`
+            yield f"notifications.{state}", f"not a valid message: {exc}; write {{{{ for {{"
+            continue
+        for name in names:
             if name is not None and name not in PLACEHOLDERS:
                 known = ", ".join(sorted(PLACEHOLDERS))
                 yield f"notifications.{state}", f"unknown placeholder {{{name}}}; use {known}"
