@@ -21,6 +21,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_resolver
 
 from publica.core import health, logs, metrics
 
@@ -63,6 +64,10 @@ class RequestObservationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         request_finished.connect(_forget_request_id, dispatch_uid="publica-request-id")
+        # Import every URL pattern (and so every view) now, as a web worker boots: the probes
+        # never resolve a URL, so otherwise the first resident after /healthz said "ok" would
+        # wait seconds for it.
+        get_resolver().url_patterns  # noqa: B018
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         began = time.perf_counter()
