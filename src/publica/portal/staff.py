@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -64,7 +64,8 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
-            return redirect(f"{reverse('staff:signin')}?next={request.get_full_path()}")
+            wanted = urlencode({"next": request.get_full_path()})  # its own query string too
+            return redirect(f"{reverse('staff:signin')}?{wanted}")
         if getattr(user, "role", None) not in STAFF_ROLES:
             raise DjangoPermissionDenied
         if not user.is_verified():  # type: ignore[attr-defined]
@@ -117,8 +118,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated or getattr(user, "role", None) not in STAFF_ROLES:
         return redirect("staff:signin")
-    if mfa_is_enrolled(user) and not user.is_verified():  # type: ignore[arg-type, attr-defined]
-        return redirect("staff:verify")
+    if mfa_is_enrolled(user):  # type: ignore[arg-type]
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return redirect("staff:verify")
+        asked = recent_second_factor(request)  # replacing the app: prove the old one is at hand
+        if asked is not None:
+            return asked
     device = mfa_enrol_start(actor=user)  # type: ignore[arg-type]
     error = ""
     if request.method == "POST":

@@ -58,11 +58,12 @@ def is_staff(user: object) -> bool:
 # The idle timeout.
 
 
-class StaffIdleTimeoutMiddleware:
+class StaffSessionMiddleware:
     """Signs a member of staff out when their last request is older than the idle limit;
     the page they land on (the sign-in page, through `staff_required`) says why.
 
-    Also asks for a recent second factor before a change in the Django admin."""
+    Also asks for a recent second factor before a change in the Django admin, and counts the
+    admin's own sign-in (password and code in one form) as one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -77,7 +78,10 @@ class StaffIdleTimeoutMiddleware:
                 messages.info(request, idle_message())
             elif not isinstance(seen, int | float) or now - seen >= SEEN_RESOLUTION:
                 request.session[SESSION_SEEN] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if _signed_in_through_the_admin(request, response):
+            second_factor_proved(request)  # its sign-in form asks for the code itself
+        return response
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., HttpResponseBase], *args: object
@@ -93,6 +97,19 @@ class StaffIdleTimeoutMiddleware:
         ):
             return recent_second_factor(request)
         return None
+
+
+def _signed_in_through_the_admin(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """The admin's sign-in form (password and code together) accepted this POST."""
+    match = request.resolver_match
+    return (
+        request.method == "POST"
+        and response.status_code == 302
+        and match is not None
+        and match.app_name == "admin"
+        and match.url_name == "login"
+        and getattr(request.user, "otp_device", None) is not None
+    )
 
 
 def idle_message() -> str:

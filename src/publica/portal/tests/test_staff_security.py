@@ -199,10 +199,14 @@ def test_staff_idle_longer_than_the_limit_are_signed_out_and_told_why(caseworker
     with later(minutes=58):
         assert staff.get("/staff/").status_code == 200  # 29 minutes after the last request
     with later(minutes=89):
-        response = staff.get("/staff/", follow=True)
-    assert response.redirect_chain[-1][0].startswith("/staff/sign-in/?next=/staff/")
+        response = staff.get("/staff/?view=mine", follow=True)
+    assert response.redirect_chain[-1][0] == "/staff/sign-in/?next=%2Fstaff%2F%3Fview%3Dmine"
     assert "not used for 30 minutes" in text(response)
     assert "_auth_user_id" not in staff.session
+    signin = response.redirect_chain[-1][0]
+    staff.post(signin, {"username": caseworker.username, "password": "correct-horse-battery"})
+    back = staff.post("/staff/verify/", {"token": next_app_code(caseworker)})
+    assert back["Location"] == "/staff/?view=mine"  # where they were
 
 
 def test_the_idle_limit_comes_from_settings(caseworker, staff_client, settings):
@@ -328,6 +332,28 @@ def test_an_admin_change_after_ten_minutes_asks_again(staff_client, highways):
         code = recovery_code(admin)
         staff.post("/admin/accounts/department/add/", {**added, "reauth-token": code})
     assert Department.objects.filter(slug="parks").exists()
+
+
+def test_signing_in_to_the_admin_with_its_code_counts_as_a_recent_second_factor(client, highways):
+    admin = UserFactory(admin=True)
+    device = _device(admin)
+    response = client.post(
+        "/admin/login/",
+        {"username": admin.username, "password": "correct-horse-battery",
+         "otp_device": device.persistent_id, "otp_token": f"{totp(device.bin_key):06d}"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    added = {"slug": "parks", "name": "Parks", "organisation": highways.organisation_id}
+    client.post("/admin/accounts/department/add/", added)
+    assert Department.objects.filter(slug="parks").exists()
+
+
+def test_replacing_the_authenticator_app_asks_for_the_old_one_first(caseworker, staff_client):
+    staff = staff_client(caseworker)
+    assert "QR code" in text(staff.get("/staff/two-factor/"))
+    with later(minutes=11):
+        asked = text(staff.get("/staff/two-factor/"))
+    assert "last 10 minutes" in asked and 'action="/staff/verify/"' in asked
 
 
 def test_a_member_of_staff_who_never_proved_a_factor_in_this_session_is_asked(
