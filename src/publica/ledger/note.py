@@ -106,7 +106,7 @@ def open_note(note: str, verifier: Verifier) -> str:
             raise NoteError(f"malformed signature line {line!r}")
         try:
             stamp = base64.b64decode(encoded, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character outside ASCII
             raise NoteError(f"signature by {name} is not base64") from None
         if name != verifier.name or stamp[:4] != verifier.id:
             continue  # someone else's signature (a witness, say): not ours to judge
@@ -143,7 +143,7 @@ def open_checkpoint(note: str, verifier: Verifier, origin: str | None = None) ->
         raise NoteError(f"tree size {size!r} is not a decimal number")
     try:
         digest = base64.b64decode(root, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII
         raise NoteError("the root hash is not base64") from None
     if len(digest) != 32:
         raise NoteError("the root hash is not 32 bytes")
