@@ -62,7 +62,8 @@ def source(settings, tmp_path) -> Path:
     folder = tmp_path / "source"
     folder.mkdir()
     settings.DATA_DIR, settings.MEDIA_ROOT = folder, folder / "media"
-    settings.PUBLICA_LEDGER_KEY = ""  # so the ledger's key is a file in the folder
+    # so the ledger's and the fields' keys are files in the folder
+    settings.PUBLICA_LEDGER_KEY = settings.PUBLICA_FIELD_KEYS = ""
     return folder
 
 
@@ -153,7 +154,7 @@ def test_a_restored_backup_holds_every_case_attachment_message_and_ledger_entry_
         copy = (folder / "media" / row["fields"]["file"]).read_bytes()
         assert copy == (source / "media" / row["fields"]["file"]).read_bytes()
         assert hashlib.sha256(copy).hexdigest() == row["fields"]["sha256"]
-    for name in ("secret_key", "ledger-signing-key.pem"):
+    for name in ("secret_key", "ledger-signing-key.pem", "field-keys.json"):
         assert (folder / name).read_bytes() == (source / name).read_bytes()
         assert (folder / name).stat().st_mode & 0o777 == 0o600
 

@@ -35,7 +35,14 @@ from publica.core.backup_stream import (
     NotABackup,
 )
 
-__all__ = ["Manifest", "backup_create", "backup_read", "backup_verify", "database_engine"]
+__all__ = [
+    "Manifest",
+    "backup_create",
+    "backup_preamble",
+    "backup_read",
+    "backup_verify",
+    "database_engine",
+]
 
 FORMAT_VERSION = 1
 #: Tables whose row counts the manifest records and a restore checks.
@@ -51,9 +58,20 @@ MAIN_TABLES = (
     "ledger_tile",
 )
 #: Settings that, when set, hold a key instead of a file in the data folder.
-KEY_SETTINGS = ("PUBLICA_SECRET_KEY", "PUBLICA_LEDGER_KEY", "PUBLICA_EXCHANGE_KEY")
+KEY_SETTINGS = (
+    "PUBLICA_SECRET_KEY",
+    "PUBLICA_LEDGER_KEY",
+    "PUBLICA_EXCHANGE_KEY",
+    "PUBLICA_FIELD_KEYS",
+    "PUBLICA_SEARCH_KEY",
+)
+#: Key files kept in the data folder besides the `*.pem` signing keys (core.fieldkeys').
+KEY_FILES = ("secret_key", "field-keys.json")
 _COPY = 1024 * 1024
-_MEMBER = re.compile(r"(database|keys)/[A-Za-z0-9._-]+|media/[^\x00]+")
+_MEMBER = re.compile(
+    r"database/publica\.(sqlite3|pgdump)|media/[^\x00]+"
+    r"|keys/(secret_key|field-keys\.json|[A-Za-z0-9_-][A-Za-z0-9._-]*\.pem)"
+)
 
 
 @dataclass
@@ -297,8 +315,9 @@ def _snapshot_postgresql(work: Path) -> _Snapshot:
 
 
 def _key_files(data_dir: Path) -> list[Path]:
-    """Django's secret key and every key file (`*.pem`) kept in the data folder."""
-    found = [data_dir / "secret_key", *sorted(data_dir.glob("*.pem"))]
+    """Django's secret key, the field-encryption keys and every signing key (`*.pem`) kept in
+    the data folder."""
+    found = [*(data_dir / name for name in KEY_FILES), *sorted(data_dir.glob("*.pem"))]
     return [path for path in found if path.is_file()]
 
 
@@ -354,7 +373,6 @@ def backup_read(
     key: bytes,
     *,
     sink: Sink | None = None,
-    on_preamble: Callable[[dict[str, Any]], None] | None = None,
 ) -> Manifest:
     """Decrypt and read the whole backup, checking every file against the manifest; hand each
     file to `sink`. DamagedBackup (naming every problem), NotABackup or WrongKey otherwise."""
@@ -375,10 +393,10 @@ def backup_read(
                     content = tar.extractfile(member) if member.isfile() else None
                     if content is None:
                         raise DamagedBackup(f"{member.name!r} is not a regular file")
+                    if member.name in seen or (member.name == "preamble.json" and preamble):
+                        raise DamagedBackup(f"{member.name} is in the backup twice")
                     if member.name == "preamble.json":
                         preamble = _json(content.read(), "preamble.json")
-                        if on_preamble is not None:
-                            on_preamble(preamble)
                     elif preamble is None:
                         raise NotABackup("the backup does not start with its preamble")
                     elif member.name == "manifest.json":
@@ -395,6 +413,27 @@ def backup_read(
         raise DamagedBackup("the backup has no manifest: it is incomplete")
     _compare(manifest, seen)
     return manifest
+
+
+def backup_preamble(path: Path, key: bytes) -> dict[str, Any]:
+    """What the backup says of itself (engine, when, which Publica), from its first chunk."""
+    try:
+        source = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise BackupError(f"cannot open {path}: {exc.strerror}") from None
+    with source:
+        reader = DecryptingReader(source, key)
+        try:
+            with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
+                member = tar.next()
+                first = member is not None and member.name == "preamble.json"
+                content = tar.extractfile(member) if first else None  # type: ignore[arg-type]
+                raw = content.read() if content is not None else None
+        except tarfile.TarError as exc:
+            raise DamagedBackup(f"the archive inside the backup is damaged: {exc}") from None
+        if raw is None:
+            raise NotABackup("the backup does not start with its preamble")
+        return _json(raw, "preamble.json")
 
 
 def backup_verify(path: Path, key: bytes) -> Manifest:

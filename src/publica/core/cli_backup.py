@@ -21,6 +21,17 @@ def _key() -> bytes:
         raise click.ClickException(str(exc)) from None
 
 
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a backup or restore reports as a failure, not a traceback: its own errors, files
+    that cannot be read or written, a database that cannot be reached."""
+    import psycopg
+    from django.db import Error
+
+    from publica.core.backup_stream import BackupError
+
+    return (BackupError, OSError, Error, psycopg.Error)
+
+
 def _size(count: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if count < 1024 or unit == "GiB":
@@ -43,13 +54,12 @@ def backup(ctx: click.Context, output: Path | None) -> None:
     import time
 
     from publica.core.backup import backup_create
-    from publica.core.backup_stream import BackupError
 
     key = _key()
     began = time.perf_counter()
     try:
         path, manifest = backup_create(key=key, output=output)
-    except BackupError as exc:
+    except _failures() as exc:
         raise click.ClickException(str(exc)) from None
     media = [name for name in manifest.files if name.startswith("media/")]
     keys = [name.removeprefix("keys/") for name in manifest.files if name.startswith("keys/")]
@@ -71,12 +81,11 @@ def backup(ctx: click.Context, output: Path | None) -> None:
 def backup_verify(path: Path) -> None:
     """Decrypt the backup at PATH and check every file and the manifest; restore nothing."""
     from publica.core.backup import backup_verify as verify
-    from publica.core.backup_stream import BackupError
 
     key = _key()
     try:
         manifest = verify(path, key)
-    except BackupError as exc:
+    except _failures() as exc:
         click.echo(f"FAILED {path}: {exc}", err=True)
         raise SystemExit(1) from None
     ledger = manifest.ledger["size"] if manifest.ledger else 0
@@ -101,13 +110,12 @@ def backup_key() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing database and uploads.")
 def restore(path: Path, force: bool) -> None:
     """Restore a backup into the configured data folder and database, then check it."""
-    from publica.core.backup_stream import BackupError
     from publica.core.restore import backup_restore
 
     key = _key()
     try:
         summary = backup_restore(path=path, key=key, force=force)
-    except BackupError as exc:
+    except _failures() as exc:
         click.echo(f"FAILED: nothing was restored: {exc}", err=True)
         raise SystemExit(1) from None
     manifest = summary.manifest

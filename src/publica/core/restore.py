@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import connection
@@ -18,6 +18,7 @@ from django.db import connection
 from publica.core.backup import (
     MAIN_TABLES,
     Manifest,
+    backup_preamble,
     backup_read,
     database_engine,
     postgresql_connect,
@@ -61,16 +62,15 @@ def backup_restore(*, path: Path, key: bytes, force: bool = False) -> RestoreSum
     engine = database_engine()
     data_dir = Path(settings.DATA_DIR)
     media = Path(settings.MEDIA_ROOT)
-    occupied = _occupied(media)
+    made_by = backup_preamble(path, key).get("engine")  # wrong key or file: fail before all
+    if made_by != engine:
+        raise BackupError(_WHAT_TO_DO.get(str(made_by), f"unknown database engine {made_by!r}"))
+    occupied = _occupied(engine, media)
     if occupied and not force:
         raise BackupError(
             f"the target is not empty ({'; '.join(occupied)}): restore into an empty data "
             "folder and database, or pass --force to replace what is there"
         )
-
-    def same_engine(preamble: dict[str, Any]) -> None:
-        if preamble.get("engine") != engine:
-            raise BackupError(_WHAT_TO_DO[str(preamble.get("engine"))])
 
     with tempfile.TemporaryDirectory(prefix=".publica-restore-", dir=data_dir) as work:
         staging = Path(work)
@@ -81,7 +81,7 @@ def backup_restore(*, path: Path, key: bytes, force: bool = False) -> RestoreSum
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _mode(name))
             return os.fdopen(descriptor, "wb")
 
-        manifest = backup_read(path, key, sink=sink, on_preamble=same_engine)
+        manifest = backup_read(path, key, sink=sink)
         summary = RestoreSummary(manifest)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         connection.close()
@@ -113,11 +113,15 @@ def _mode(name: str) -> int:
     return 0o644 if name.startswith("media/") else 0o600
 
 
-def _occupied(media: Path) -> list[str]:
+def _occupied(engine: str, media: Path) -> list[str]:
     found = []
-    tables = connection.introspection.table_names()
-    if tables:
-        found.append(f"the database has {len(tables)} tables")
+    live = Path(settings.DATABASES["default"]["NAME"])
+    # Looking into a SQLite file that is not there would make one: do not.
+    if engine == "postgresql" or (live.is_file() and live.stat().st_size > 0):
+        tables = connection.introspection.table_names()
+        if tables:
+            found.append(f"the database has {len(tables)} tables")
+        connection.close()
     if media.is_dir() and any(path.is_file() for path in media.rglob("*")):
         found.append(f"{media} holds files")
     return found
