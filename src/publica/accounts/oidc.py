@@ -24,7 +24,7 @@ from publica.accounts.oidc_client import (
     authorization_request,
     complete,
 )
-from publica.accounts.oidc_services import OidcPolicy, oidc_sign_in
+from publica.accounts.oidc_services import OidcPolicy, StaffAccount, oidc_sign_in
 from publica.core.actors import SystemActor
 from publica.core.errors import InvalidInput, PermissionDenied
 
@@ -127,9 +127,12 @@ def callback(request: HttpRequest) -> HttpResponse:
         result = oidc_sign_in(login=verified, policy=_policy(), signed_in=signed_in, actor=ACTOR)
     except OidcFailure as failure:
         return _failed(request, failure)
-    except PermissionDenied:
-        logger.warning("OIDC sign-in refused: not a resident account")
+    except StaffAccount:
+        logger.warning("OIDC sign-in refused: a staff account")
         return _problem(request, "staff", status=403)
+    except PermissionDenied as refused:
+        logger.warning("OIDC sign-in refused: account closed")
+        return _problem(request, "account", status=403, text=str(refused))
     except InvalidInput as invalid:
         field = invalid.errors[0].field
         logger.warning("OIDC sign-in refused: %s", field)

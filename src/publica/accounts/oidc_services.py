@@ -15,7 +15,11 @@ from publica.core import clock
 from publica.core.actors import SystemActor
 from publica.core.errors import FieldError, InvalidInput, PermissionDenied
 
-__all__ = ["OidcPolicy", "OidcSignIn", "oidc_sign_in"]
+__all__ = ["OidcPolicy", "OidcSignIn", "StaffAccount", "oidc_sign_in"]
+
+
+class StaffAccount(PermissionDenied):
+    """Staff sign in with their password and second factor, never with a provider."""
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,9 @@ def _held_elsewhere_at_low(person_id: str, user: User, level: str) -> bool:
 
 def _require_resident(user: User) -> None:
     if not user.is_resident:
-        raise PermissionDenied("staff sign in with their password and second factor")
+        raise StaffAccount("staff sign in with their password and second factor")
     if not user.is_active:
-        raise PermissionDenied("this account is closed")
+        raise PermissionDenied("This account is closed. Contact the council if you need it.")
 
 
 def _verified_email(login: VerifiedLogin) -> str:

@@ -388,6 +388,16 @@ def test_staff_never_sign_in_with_the_provider(
     assert signed_in_user(client) is None
 
 
+def test_a_closed_account_is_not_signed_in(oidc: RunningProvider, client: Client) -> None:
+    person = a_person()
+    sign_in(Client(), person)
+    User.objects.filter(oidc_logins__subject=person["sub"]).update(is_active=False)
+    response = sign_in(client, person)
+    assert response.status_code == 403
+    assert "This account is closed" in response.content.decode()
+    assert signed_in_user(client) is None
+
+
 def test_signed_in_staff_cannot_start_a_provider_sign_in(
     oidc: RunningProvider, client: Client, caseworker: User
 ) -> None:
