@@ -139,7 +139,7 @@ def open_checkpoint(note: str, verifier: Verifier, origin: str | None = None) ->
     name, size, root = lines[:3]
     if origin is not None and name != origin:
         raise NoteError(f"the checkpoint is for {name!r}, not {origin!r}")
-    if not size.isdigit() or (size != "0" and size.startswith("0")):
+    if not (size.isascii() and size.isdigit()) or (size != "0" and size.startswith("0")):
         raise NoteError(f"tree size {size!r} is not a decimal number")
     try:
         digest = base64.b64decode(root, validate=True)
