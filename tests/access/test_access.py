@@ -142,3 +142,28 @@ def test_a_form_post_without_the_csrf_token_is_refused(world: World) -> None:
     response = client.post(f"/cases/{world.args['reference']}/withdraw/", {"reason": "x"})
     assert response.status_code == 403
     assert Case.objects.get(pk=world.case.pk).state == before  # type: ignore[union-attr]
+
+
+# Lists show only what the principal may see (a 200 is not enough).
+
+
+@pytest.mark.parametrize("view", ["department", "unassigned", "overdue", "at-risk", "waiting"])
+def test_another_departments_caseworker_does_not_see_the_case_in_any_queue(
+    world: World, view: str
+) -> None:
+    client = world.client(CASEWORKER_OTHER_DEPARTMENT)
+    page = client.get(f"/staff/?view={view}&q={world.args['reference']}").content.decode()
+    assert f"/staff/cases/{world.args['reference']}/" not in page  # the search box echoes it
+
+
+def test_the_case_departments_caseworker_sees_the_case_in_the_queue(world: World) -> None:
+    page = world.client(CASEWORKER).get("/staff/?view=department").content.decode()
+    assert f"/staff/cases/{world.args['reference']}/" in page
+
+
+def test_a_key_of_another_department_lists_none_of_the_cases(world: World) -> None:
+    client = world.client(KEY_OTHER_DEPARTMENT)
+    listed = client.get("/api/v1/cases", headers=world.headers(KEY_OTHER_DEPARTMENT)).json()
+    assert listed["items"] == []
+    mine = client.get("/api/v1/cases", headers=world.headers(KEY)).json()
+    assert world.args["reference"] in {item["reference"] for item in mine["items"]}
