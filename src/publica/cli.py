@@ -95,7 +95,9 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
             # More than one thread makes gunicorn use its threaded worker, which also keeps
             # connections alive: a thread waiting on the database lets another one run.
             self.cfg.set("threads", threads or settings.PUBLICA_SERVE_THREADS)
-            self.cfg.set("accesslog", "-")
+            # No gunicorn access log (its lines hold query strings and addresses): Publica
+            # writes its own (core.middleware), and gunicorn's lines go through its handler.
+            self.cfg.set("logconfig_dict", settings.LOGGING)
             if settings.PUBLICA_ASSISTANT_WARM_UP:
                 self.cfg.set("post_worker_init", _warm_up)
 
@@ -104,6 +106,10 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
 
             return application
 
+    from publica.core.metrics import multiprocess_prepare
+
+    # /metrics sums the request counts of every web worker (and starts again from zero).
+    multiprocess_prepare(Path(settings.DATA_DIR) / "metrics")
     click.echo(f"Publica is serving on http://{host}:{port}/")
     background = None
     if settings.PUBLICA_SERVE_WORKER:  # the embedded default: one machine, one command
@@ -546,11 +552,16 @@ def opendata_check_dcat(shapes: Path | None) -> None:
 
 
 def _register_app_commands() -> None:
+    from publica.core.cli_backup import backup, restore
+    from publica.core.cli_keys import keys
     from publica.exchange.cli import exchange
     from publica.spending.commands import spending
 
     main.add_command(spending)
     main.add_command(exchange)
+    main.add_command(backup)
+    main.add_command(restore)
+    main.add_command(keys)
 
 
 _register_app_commands()

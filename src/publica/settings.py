@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from publica.core import logs
+
 env = environ.Env()
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id, metrics and access log for every request; answers the probes.
+    "publica.core.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "publica.portal.staff_session.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -203,6 +208,15 @@ PUBLICA_LEDGER_KEY = env.str("PUBLICA_LEDGER_KEY", default="")
 PUBLICA_LEDGER_INTEGRATE_ON_COMMIT = env.bool("PUBLICA_LEDGER_INTEGRATE_ON_COMMIT", default=True)
 PUBLICA_LEDGER_INTERVAL = env.float("PUBLICA_LEDGER_INTERVAL", default=0.5)
 
+# Field-level encryption of personal data (docs/encryption.md): "k2:<base64>,k1:<base64>",
+# the first key current, each 32 bytes; and the base64 of the (32-byte) key for keyed-hash
+# search. Empty: both are made on first use in PUBLICA_DATA_DIR/field-keys.json.
+PUBLICA_FIELD_KEYS = env.str("PUBLICA_FIELD_KEYS", default="")
+PUBLICA_SEARCH_KEY = env.str("PUBLICA_SEARCH_KEY", default="")
+
+# Backups (`publica backup`, docs/recovery.md): base64 of the 32-byte key they are encrypted with.
+PUBLICA_BACKUP_KEY = env.str("PUBLICA_BACKUP_KEY", default="")
+
 # Help answers (publica.assistant): embeddings when the `assistant` extra is installed; below
 # the confidence the assistant says it does not know; questions an address may ask a minute.
 PUBLICA_ASSISTANT_EMBEDDINGS = env.bool("PUBLICA_ASSISTANT_EMBEDDINGS", default=True)
@@ -245,6 +259,26 @@ PUBLICA_RETENTION_REASON = env.str(
 PUBLICA_PRIVACY_CONTACT = env.str("PUBLICA_PRIVACY_CONTACT", default="")
 # The Open Contracting ID prefix of new procurement processes (docs/procurement.md).
 PUBLICA_OCDS_PREFIX = env.str("PUBLICA_OCDS_PREFIX", default="ocds-pub001")
+# Residents sign in with OpenID Connect (docs/identity.md); without an issuer it is off.
+PUBLICA_OIDC_ISSUER = env.str("PUBLICA_OIDC_ISSUER", default="")
+PUBLICA_OIDC_CLIENT_ID = env.str("PUBLICA_OIDC_CLIENT_ID", default="")
+PUBLICA_OIDC_CLIENT_SECRET = env.str("PUBLICA_OIDC_CLIENT_SECRET", default="")
+PUBLICA_OIDC_CLIENT_AUTH = env.str("PUBLICA_OIDC_CLIENT_AUTH", default="client_secret_basic")
+PUBLICA_OIDC_CLIENT_KEY_FILE = env.str("PUBLICA_OIDC_CLIENT_KEY_FILE", default="")
+PUBLICA_OIDC_SCOPES = env.str("PUBLICA_OIDC_SCOPES", default="openid email profile")
+PUBLICA_OIDC_ACR_VALUES = env.str("PUBLICA_OIDC_ACR_VALUES", default="")
+PUBLICA_OIDC_NAME = env.str("PUBLICA_OIDC_NAME", default="the national login")
+PUBLICA_OIDC_PERSON_CLAIM = env.str("PUBLICA_OIDC_PERSON_CLAIM", default="")
+PUBLICA_OIDC_PERSON_REQUIRED = env.bool("PUBLICA_OIDC_PERSON_REQUIRED", default=False)
+PUBLICA_OIDC_LEVELS = env.dict(
+    "PUBLICA_OIDC_LEVELS",
+    default={
+        "http://eidas.europa.eu/LoA/low": "low",
+        "http://eidas.europa.eu/LoA/substantial": "substantial",
+        "http://eidas.europa.eu/LoA/high": "high",
+    },
+)
+PUBLICA_OIDC_TIMEOUT = env.float("PUBLICA_OIDC_TIMEOUT", default=5.0)
 
 RATELIMIT_VIEW = "publica.portal.account.rate_limited"
 
@@ -254,6 +288,14 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("PUBLICA_SESSION_SECONDS", default=8 * 3600)
+# Staff are signed out after this many minutes without a request; deciding, exporting and
+# admin changes need a second factor from the last PUBLICA_REAUTH_MINUTES (docs/staff-security.md).
+PUBLICA_STAFF_IDLE_MINUTES = env.int("PUBLICA_STAFF_IDLE_MINUTES", default=30)
+PUBLICA_REAUTH_MINUTES = env.int("PUBLICA_REAUTH_MINUTES", default=10)
+# Staff passkeys: the WebAuthn relying party id (a domain) and the site's origin; empty = taken
+# from the host of each request.
+PUBLICA_WEBAUTHN_RP_ID = env.str("PUBLICA_WEBAUTHN_RP_ID", default="")
+PUBLICA_WEBAUTHN_ORIGIN = env.str("PUBLICA_WEBAUTHN_ORIGIN", default="")
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_SSL_REDIRECT = HTTPS and env.bool("PUBLICA_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
@@ -316,13 +358,16 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"  # uploads; served only through permission-checked views
 MAX_UPLOAD_BYTES = env.int("PUBLICA_MAX_UPLOAD_MB", default=10) * 1024 * 1024
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("PUBLICA_LOG_LEVEL", default="INFO")},
-}
+# Logs (docs/operations.md): json (one object a line), plain, or auto (plain on a terminal,
+# JSON otherwise); e-mail addresses, phone numbers and tokens are redacted from every line.
+PUBLICA_LOG_FORMAT = env.str("PUBLICA_LOG_FORMAT", default="auto")
+# The access log names the client's address only when this is true.
+PUBLICA_LOG_CLIENT_IP = env.bool("PUBLICA_LOG_CLIENT_IP", default=False)
+LOGGING = logs.logging_config(
+    format=PUBLICA_LOG_FORMAT, level=env.str("PUBLICA_LOG_LEVEL", default="INFO")
+)
+# /metrics asks for this bearer token when it is set (docs/operations.md).
+PUBLICA_METRICS_TOKEN = env.str("PUBLICA_METRICS_TOKEN", default="")
 
 # Publica's own settings.
 PUBLICA_HOLIDAYS_COUNTRY = env.str("PUBLICA_HOLIDAYS_COUNTRY", default="GB")

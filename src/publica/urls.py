@@ -1,23 +1,22 @@
 """Top-level URLs: the portal at /, the back office at /staff/, the admin at /admin/."""
 
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
-from publica.catalogue.selectors import service_list
+from publica.core import health, metrics
 
 # The admin asks for the same second factor as the back office.
 admin.site.__class__ = OTPAdminSite
 
 
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok", "services": service_list().count()})
-
-
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", health, name="health"),
+    # The probes: RequestObservationMiddleware answers these paths first; named here so
+    # they can be reversed (docs/operations.md).
+    path("healthz", health.healthz, name="health"),
+    path("readyz", health.readyz, name="ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("staff/alerts/", include("publica.alerts.staff_urls")),
     path("staff/sensors/", include("publica.sensors.staff_urls")),
     path("staff/procurement/", include("publica.procurement.staff_urls")),
@@ -40,5 +39,6 @@ urlpatterns = [
     path("sta/v1.1/", include("publica.sensors.urls")),
     path("", include("publica.exchange.urls")),
     path("", include("publica.privacy.urls")),
+    path("account/oidc/", include("publica.accounts.oidc_urls")),
     path("", include("publica.portal.urls")),
 ]
