@@ -9,6 +9,9 @@ from typing import Any
 
 from django.db import models
 
+from publica.core.fieldkeys import keyring
+from publica.core.fields import EncryptedJSONField, EncryptedTextField
+
 
 def new_ledger_key() -> str:
     return secrets.token_hex(32)
@@ -48,11 +51,17 @@ class Case(models.Model):
     applicant = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
-    contact_name = models.CharField(max_length=200, blank=True)
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=40, blank=True)
-    data = models.JSONField(default=dict, help_text="The answers, valid for the pinned schema.")
-    register_facts = models.JSONField(
+    # Personal data is encrypted at rest (docs/encryption.md); the two columns after it are
+    # keyed hashes that let the database find a contact address or a word, and nothing else.
+    contact_name = EncryptedTextField(blank=True)
+    contact_email = EncryptedTextField(blank=True)
+    contact_phone = EncryptedTextField(blank=True)
+    contact_email_hash = models.CharField(max_length=32, blank=True, editable=False)
+    search_words = models.TextField(
+        blank=True, editable=False, help_text="Keyed hashes of the words staff search for."
+    )
+    data = EncryptedJSONField(default=dict, help_text="The answers, valid for the pinned schema.")
+    register_facts = EncryptedJSONField(
         default=dict,
         blank=True,
         help_text="What the base registers said about the applicant, by the service file's "
@@ -67,7 +76,7 @@ class Case(models.Model):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    address = models.CharField(max_length=300, blank=True)
+    address = EncryptedTextField(blank=True)
 
     assignee = models.ForeignKey(
         "accounts.User",
@@ -130,6 +139,11 @@ class Case(models.Model):
             models.Index(fields=["submitted_at", "id"], name="cases_by_submission"),
             # The dashboards' summaries re-read the days of cases changed since they last ran.
             models.Index(fields=["updated_at"], name="cases_by_update"),
+            models.Index(
+                fields=["contact_email_hash"],
+                name="cases_by_contact_email",
+                condition=~models.Q(contact_email_hash=""),
+            ),
             # Finding possible duplicates of a new report: cases near a point, and the open
             # ones with an address but no point (publica.assistant.services.duplicates).
             models.Index(fields=["latitude", "longitude"], name="cases_by_place"),
@@ -142,6 +156,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the keyed hashes in step with the encrypted values they stand for."""
+        fields = kwargs.get("update_fields")
+        if fields is None or SEARCHED & set(fields):
+            self.contact_email_hash, self.search_words = search_hashes(self)
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "contact_email_hash", "search_words"]
+        super().save(*args, **kwargs)
 
     @property
     def register_answers(self) -> list[dict[str, Any]]:
@@ -168,6 +191,29 @@ class Case(models.Model):
     @property
     def state_label(self) -> str:
         return str(self.service_version.workflow.labels.get(self.state, self.state))
+
+
+#: The fields the keyed hashes are computed from.
+SEARCHED = frozenset({"contact_name", "contact_email", "contact_phone", "address", "data"})
+
+
+def search_hashes(case: Any) -> tuple[str, str]:
+    """The keyed hashes of a case's contact e-mail and of the words staff search it by
+    (contact details, address and every text answer)."""
+    ring = keyring()
+    texts = [case.contact_name, case.contact_email, case.contact_phone, case.address]
+    words = ring.blind_words([*texts, *_strings(case.data)], "case-words")
+    return ring.blind(case.contact_email, "case-email"), words
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 class CaseEvent(models.Model):
@@ -237,7 +283,7 @@ class InformationRequest(models.Model):
         help_text="Empty when another system asked through the API.",
     )
     requested_at = models.DateTimeField()
-    answer = models.TextField(blank=True)
+    answer = EncryptedTextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Cast
 
 from publica.accounts.models import User
 from publica.accounts.roles import DEPARTMENT_BOUND, READ_ALL
@@ -19,6 +18,7 @@ from publica.cases.models import Case, CaseEvent, Priority
 from publica.core import clock
 from publica.core.actors import Actor, ApiClient, ContactActor, SystemActor
 from publica.core.errors import NotFound
+from publica.core.fieldkeys import keyring
 
 __all__ = [
     "QUEUE_VIEWS",
@@ -43,7 +43,7 @@ def visible_cases(*, actor: Actor | None) -> QuerySet[Case]:
     if isinstance(actor, SystemActor):
         return cases
     if isinstance(actor, ContactActor):
-        return cases.filter(contact_email__iexact=actor.email.strip())
+        return cases.filter(contact_email_hash=keyring().blind(actor.email, "case-email") or "-")
     if isinstance(actor, ApiClient):
         if actor.department_id is None:
             return cases
@@ -172,12 +172,16 @@ def case_queue_page(
 def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     if _REFERENCE.match(text):
         return cases.filter(reference=text.upper())
-    return cases.annotate(answers=Cast("data", TextField())).filter(
-        Q(contact_name__icontains=text)
+    # Contact details and answers are encrypted: each word is found by its keyed hash, so a
+    # search matches whole words (any order), not parts of words. Names on accounts are not.
+    words = keyring().blind_words([text], "case-words").split()
+    in_case = Q()
+    for word in words:
+        in_case &= Q(search_words__contains=f" {word} ")
+    return cases.filter(
+        (in_case if words else Q(pk__in=[]))
         | Q(applicant__first_name__icontains=text)
         | Q(applicant__last_name__icontains=text)
-        | Q(address__icontains=text)
-        | Q(answers__icontains=text)
     )
 
 

@@ -33,8 +33,9 @@ def download(request: HttpRequest) -> HttpResponseBase:
     if person is None:
         return redirect(f"{reverse('portal:signin')}?next={reverse('privacy:privacy')}")
     organisation = organisation_get()
-    contact = settings.PUBLICA_PRIVACY_CONTACT or organisation.contact_email
-    archive = subject_access_zip(person=person, organisation=organisation.name, contact=contact)
+    name = organisation.name if organisation else "the council"
+    contact = settings.PUBLICA_PRIVACY_CONTACT or (organisation and organisation.contact_email)
+    archive = subject_access_zip(person=person, organisation=name, contact=contact or name)
     name = f"your-data-{clock.now():%Y-%m-%d}.zip"
     return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
 
