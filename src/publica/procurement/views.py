@@ -124,7 +124,7 @@ def record_package(request: HttpRequest) -> HttpResponse:
         return problem(request, 400, f"limit: give a whole number from 1 to {MAX_PAGE_SIZE}")
     processes = selectors.process_list().prefetch_related("releases").order_by("pk")
     after = request.GET.get("after", "")
-    if after.isdigit():
+    if after.isdecimal():
         processes = processes.filter(pk__gt=int(after))
     found = list(processes[: size + 1])
     next_url = ""
@@ -230,4 +230,4 @@ def _size(request: HttpRequest) -> int | None:
     typed = request.GET.get("limit", "")
     if not typed:
         return PAGE_SIZE
-    return int(typed) if typed.isdigit() and 1 <= int(typed) <= MAX_PAGE_SIZE else None
+    return int(typed) if typed.isdecimal() and 1 <= int(typed) <= MAX_PAGE_SIZE else None
