@@ -123,7 +123,7 @@ def _non_negative(raw: Mapping[str, str], option: str, where: str) -> int | None
     if option not in raw:
         return None
     text = raw[option].strip()
-    if not text.isdigit():
+    if not text.isdecimal():
         raise QueryOptionError(f"{where}{option}: expected a whole number, got {text!r}")
     return int(text)
 
