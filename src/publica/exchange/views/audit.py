@@ -95,7 +95,7 @@ def parse_filters(given: QueryDict) -> tuple[AuditFilters, list[tuple[str, str]]
     staff_member = None
     wanted = given.get("staff", "")
     if wanted:
-        if wanted.isdigit() and len(wanted) < 19:  # within a database integer
+        if wanted.isdecimal() and len(wanted) < 19:  # within a database integer
             staff_member = selectors.access_audit_staff().filter(pk=int(wanted)).first()
         if staff_member is None:
             errors.append(("staff", _("Choose a member of staff from the list")))
