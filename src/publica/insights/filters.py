@@ -86,7 +86,7 @@ def _id(query: Mapping[str, str], field: str, errors: list[FieldError]) -> int |
     text = (query.get(field) or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 9:
+    if not text.isdecimal() or len(text) > 9:
         errors.append(FieldError(field, f"Choose a {field} from the list"))
         return None
     return int(text)
