@@ -148,14 +148,14 @@ def _chosen_service(
 
 
 def _minutes(text: str) -> int:
-    if not text.isdigit() or len(text) > 6:
+    if not text.isdecimal() or len(text) > 6:
         raise InvalidInput([FieldError("minutes", _("Enter the minutes as a whole number"))])
     return int(text)
 
 
 def _id(text: str | None) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isdecimal() and len(text) <= 9 else None
 
 
 def _service_figure(shown: ServiceForecast) -> Figure:
