@@ -76,7 +76,7 @@ def _score(score: int | str | None) -> int:
     value: int | None = None
     if isinstance(score, int) and not isinstance(score, bool):
         value = score
-    elif isinstance(score, str) and score.strip().isdigit() and len(score.strip()) == 1:
+    elif isinstance(score, str) and score.strip().isdecimal() and len(score.strip()) == 1:
         value = int(score.strip())
     if value is None or value not in SCORES:
         raise InvalidInput([FieldError("score", "Choose how satisfied you are, from the list")])
