@@ -39,6 +39,13 @@ def gone(pid: int) -> bool:
         return True
 
 
+def answers(url: str) -> bool:
+    try:
+        return get(url)[0] == 200
+    except OSError:  # not listening yet
+        return False
+
+
 def wait_for(condition, seconds: float = 30):  # type: ignore[no-untyped-def]
     give_up = time.monotonic() + seconds
     while time.monotonic() < give_up:
@@ -66,7 +73,7 @@ def test_a_killed_background_worker_is_started_again_and_stops_with_serve(tmp_pa
 
             again = wait_for(lambda: [p for p in background_workers(server.pid) if p != first[0]])
             assert len(again) == 1
-            assert wait_for(lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
+            assert wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthz"))
         finally:
             server.terminate()
             server.wait(timeout=40)
