@@ -109,3 +109,36 @@ def test_the_key_file_is_readable_by_its_owner_only(settings) -> None:
     path = settings.DATA_DIR / "field-keys.json"
     assert path.stat().st_mode & 0o777 == 0o600
     assert set(json.loads(path.read_text())) == {"current", "keys", "search"}
+
+
+def test_person_numbers_are_encrypted_and_found_by_their_keyed_hash(resident) -> None:
+    from publica.accounts.models import Identity
+    from publica.accounts.services import identity_verify
+    from publica.core.actors import SystemActor
+
+    identity_verify(
+        user=resident, person_id="P-ENC-7", level="substantial", method="demo",
+        actor=SystemActor("demo"),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT person_id FROM accounts_identity WHERE user_id = %s", [resident.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("enc1:") and "P-ENC-7" not in stored
+    assert Identity.objects.get(person_hash=Identity.hash_of("p-enc-7")).user == resident
+
+
+def test_register_names_and_addresses_are_encrypted(db) -> None:
+    import datetime as dt
+
+    from publica.exchange.models import Person
+
+    Person.objects.create(
+        person_id="P-ENC-8", given_name="Ada", family_name="Example", house="4",
+        street="High Street", town="Millbrook", postcode="MB1 2AA",
+        date_of_birth=dt.date(1990, 1, 1),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT family_name, street FROM exchange_person")
+        family, street = cursor.fetchone()
+    assert family.startswith("enc1:") and street.startswith("enc1:")
+    assert Person.objects.get(person_id="P-ENC-8").street == "High Street"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from publica.accounts.roles import DEPARTMENT_BOUND, Role
+from publica.core.fieldkeys import keyring
+from publica.core.fields import EncryptedTextField
 
 
 class Organisation(models.Model):
@@ -112,7 +116,10 @@ class Identity(models.Model):
         HIGH = "high"
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
-    person_id = models.CharField(max_length=20, unique=True)
+    person_id = EncryptedTextField(help_text="Encrypted at rest; found by `person_hash`.")
+    person_hash = models.CharField(
+        max_length=32, unique=True, editable=False, help_text="Keyed hash of the person number."
+    )
     level = models.CharField(max_length=12, choices=Level.choices)
     method = models.CharField(max_length=100, help_text="How it was checked, e.g. oidc:<issuer>.")
     verified_at = models.DateTimeField()
@@ -122,6 +129,18 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"identity of user {self.user_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.person_hash = self.hash_of(self.person_id)
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "person_hash"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def hash_of(person_id: str) -> str:
+        """What the database finds an identity by: the keyed hash of its person number."""
+        return keyring().blind(person_id, "person-number")
 
     @property
     def is_verified(self) -> bool:

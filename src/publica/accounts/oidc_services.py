@@ -128,7 +128,9 @@ def _held_elsewhere_at_low(person_id: str, user: User, level: str) -> bool:
     identity_verify refuses it, and the resident is told to contact the council)."""
     return (
         level == Identity.Level.LOW
-        and Identity.objects.filter(person_id=person_id).exclude(user=user).exists()
+        and Identity.objects.filter(person_hash=Identity.hash_of(person_id))
+        .exclude(user=user)
+        .exists()
     )
 
 

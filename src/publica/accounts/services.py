@@ -123,7 +123,7 @@ def identity_verify(
         errors.append(FieldError("person_id", "a person number is 1 to 20 characters"))
     if level not in Identity.Level.values:
         errors.append(FieldError("level", f"choose one of {', '.join(Identity.Level.values)}"))
-    if Identity.objects.filter(person_id=person_id).exclude(user=user).exists():
+    if Identity.objects.filter(person_hash=Identity.hash_of(person_id)).exclude(user=user).exists():
         errors.append(FieldError("person_id", "this person number belongs to another account"))
     if errors:
         raise InvalidInput(errors)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
+from publica.core.fields import EncryptedTextField
 from publica.exchange.registers import REGISTERS
 
 REGISTER_CHOICES = [(name, register.title) for name, register in REGISTERS.items()]
@@ -20,13 +22,15 @@ class Person(models.Model):
     """An entry in the population register."""
 
     person_id = models.CharField(max_length=20, unique=True)
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    # Names and home address are encrypted at rest (docs/encryption.md); lookups go by
+    # person_id and the property register, never by these.
+    given_name = EncryptedTextField(validators=[MaxLengthValidator(100)])
+    family_name = EncryptedTextField(validators=[MaxLengthValidator(100)])
     date_of_birth = models.DateField()
-    house = models.CharField(max_length=50)
-    street = models.CharField(max_length=100)
-    town = models.CharField(max_length=100)
-    postcode = models.CharField(max_length=10)
+    house = EncryptedTextField(validators=[MaxLengthValidator(50)])
+    street = EncryptedTextField(validators=[MaxLengthValidator(100)])
+    town = EncryptedTextField(validators=[MaxLengthValidator(100)])
+    postcode = EncryptedTextField(validators=[MaxLengthValidator(10)])
     address_id = models.CharField(max_length=20, blank=True)
 
     def __str__(self) -> str:

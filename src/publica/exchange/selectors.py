@@ -36,11 +36,16 @@ def consent_list(*, person: User) -> QuerySet[Consent]:
 __all__ += ["access_audit_staff", "access_list_for_audit", "access_list_for_resident"]
 
 
+#: Levels at which a resident may read what was done with their person number.
+VERIFIED_LEVELS = (Identity.Level.SUBSTANTIAL, Identity.Level.HIGH)
+
+
 def access_list_for_resident(*, person: User) -> QuerySet[AccessRecord]:
     """Every read of `person`'s data, newest first: those recorded against their account
     and those against their verified person number (a read about them in the registers)."""
     about = Q(subject=person)
-    person_id = Identity.objects.filter(user=person).values_list("person_id", flat=True).first()
+    verified = Identity.objects.filter(user=person, level__in=VERIFIED_LEVELS)  # not low
+    person_id = verified.values_list("person_id", flat=True).first()
     if person_id:
         about |= Q(subject_person_id=person_id)
     return AccessRecord.objects.filter(about).select_related("case").order_by("-at", "-pk")

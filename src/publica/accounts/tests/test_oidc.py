@@ -299,7 +299,9 @@ def test_a_person_number_another_account_holds_is_not_taken(
     assert "belongs to another account" in response.content.decode()
     assert signed_in_user(other) is None
     assert (
-        Identity.objects.get(person_id=holder["person_number"]).user.oidc_logins.get().subject
+        Identity.objects.get(person_hash=Identity.hash_of(holder["person_number"]))
+        .user.oidc_logins.get()
+        .subject
         == holder["sub"]
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from publica.accounts.models import User
+from publica.accounts.models import Identity, User
 from publica.accounts.selectors import organisation_get
 from publica.core import clock
 from publica.core.actors import Actor, SystemActor
@@ -112,7 +112,7 @@ def _resident(person_id: str) -> User | None:
     """The resident account verified as this person, if they have one here."""
     if not person_id:
         return None
-    return User.objects.filter(identity__person_id=person_id).first()
+    return User.objects.filter(identity__person_hash=Identity.hash_of(person_id)).first()
 
 
 def _reader(actor: Actor, agency: str, on_behalf_of: str) -> tuple[str, str, str, User | None]:
