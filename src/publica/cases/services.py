@@ -113,40 +113,45 @@ def case_submit(
     contact_fields = _clean_contact(contact or {})
     location = cleaned.get("location") if definition["kind"] == "report" else None
 
-    with transaction.atomic():
-        now = clock.now()
-        local_now = timezone.localtime(now)
-        case = Case.objects.create(
-            reference=_next_reference(definition["reference_prefix"], local_now.year),
-            service=service,
-            service_version=version,
-            department=service.department,
-            state=version.workflow.initial,
-            channel=channel,
-            applicant=actor if isinstance(actor, User) and actor.is_resident else None,
-            data=cleaned,
-            latitude=location.get("latitude") if location else None,
-            longitude=location.get("longitude") if location else None,
-            address=(location.get("address") or "") if location else "",
-            submitted_at=now,
-            due_at=sla.due_at(local_now, **_sla_terms(definition)),
-            updated_at=now,
-            **contact_fields,
-        )
-        stored = [
-            storage.store(case, None, upload, kind, actor, question=question)
-            for question, pairs in checked.items()
-            for upload, kind in pairs
-        ]
-        data_for_event = {"state": case.state, "version": version.number, "channel": channel}
-        if stored:
-            data_for_event["attachments"] = [attachment.pk for attachment in stored]
-        event = _record(case, Kind.SUBMITTED, actor, role, data_for_event, public=True)
-        _react(case, event)
-        if definition.get("review_flags"):  # reviewed after commit; the assistant builds on cases
-            from publica.assistant.services.flags import flags_review_after_commit
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            local_now = timezone.localtime(now)
+            case = Case.objects.create(
+                reference=_next_reference(definition["reference_prefix"], local_now.year),
+                service=service,
+                service_version=version,
+                department=service.department,
+                state=version.workflow.initial,
+                channel=channel,
+                applicant=actor if isinstance(actor, User) and actor.is_resident else None,
+                data=cleaned,
+                latitude=location.get("latitude") if location else None,
+                longitude=location.get("longitude") if location else None,
+                address=(location.get("address") or "") if location else "",
+                submitted_at=now,
+                due_at=sla.due_at(local_now, **_sla_terms(definition)),
+                updated_at=now,
+                **contact_fields,
+            )
+            for question, pairs in checked.items():
+                for upload, kind in pairs:
+                    stored.append(storage.store(case, None, upload, kind, actor, question=question))
+            data_for_event = {"state": case.state, "version": version.number, "channel": channel}
+            if stored:
+                data_for_event["attachments"] = [attachment.pk for attachment in stored]
+            event = _record(case, Kind.SUBMITTED, actor, role, data_for_event, public=True)
+            _react(case, event)
+            # Reviewed after commit; the assistant builds on cases.
+            if definition.get("review_flags"):
+                from publica.assistant.services.flags import flags_review_after_commit
 
-            flags_review_after_commit(case)
+                flags_review_after_commit(case)
+    except BaseException:
+        for attachment in stored:  # no file is kept for a case that was not stored
+            attachment.file.delete(save=False)
+        raise
     return case
 
 

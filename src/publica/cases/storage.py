@@ -3,9 +3,11 @@ under a random name. Called by the case services inside their transactions."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -17,7 +19,7 @@ from publica.core import clock
 from publica.core.actors import Actor
 from publica.core.errors import FieldError, InvalidInput
 
-__all__ = ["check_files", "file_name", "store"]
+__all__ = ["check_files", "file_name", "store", "write_file"]
 
 
 def check_files(files: Sequence[File]) -> list[tuple[File, uploads.Checked]]:
@@ -67,6 +69,22 @@ def store(
         uploaded_by=actor if isinstance(actor, User) else None,
         created_at=clock.now(),
     )
-    attachment.file.save(f"upload.{kind.extension}", upload, save=False)
+    write_file(attachment, f"upload.{kind.extension}", upload)
     attachment.save()
     return attachment
+
+
+def write_file(record: Attachment | Any, name: str, upload: File, *, field: str = "files") -> None:
+    """Save `upload` as `record.file` under its random name. A full disk is refused in words
+    against `field`, and what was half written is removed (Django's storage leaves it)."""
+    name = record.file.field.generate_filename(record, name)
+    storage = record.file.storage
+    try:
+        record.file.name = storage.save(name, upload, max_length=record.file.field.max_length)
+    except OSError as exc:
+        if storage.exists(name):  # the name is random: a file there is our half-written one
+            storage.delete(name)
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        message = f"{file_name(upload)}: there is no room to store files just now; try again later"
+        raise InvalidInput([FieldError(field, message)]) from None

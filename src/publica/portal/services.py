@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from publica.accounts.models import User
-from publica.cases import uploads
+from publica.cases import storage, uploads
 from publica.catalogue.models import Service
 from publica.core import clock
 from publica.portal.models import Draft, PendingUpload
@@ -55,7 +55,8 @@ def upload_hold(*, upload: UploadedFile, session_key: str, question: str) -> Pen
         size=upload.size or 0,
         created_at=clock.now(),
     )
-    held.file.save(f"{uuid.uuid4().hex}.{kind.extension}", upload, save=False)
+    # A full disk is refused against the question, as a bad file is.
+    storage.write_file(held, f"{uuid.uuid4().hex}.{kind.extension}", upload, field=question)
     held.save()
     return held
 
