@@ -115,7 +115,11 @@ def identity_verify(
     *, user: User, person_id: str, level: str, method: str, actor: Actor
 ) -> Identity:
     """Record who a resident is in the registers, as an identity provider (or the demo)
-    vouched; a later check replaces an earlier one. Only residents have such an identity."""
+    vouched; a later check replaces an earlier one. Only residents have such an identity.
+
+    A person number belongs to one account. Another account's weaker claim to it (a lower
+    level of assurance) gives way to a stronger check, so a low-level sign-in cannot keep
+    the real person out; an equal or stronger claim is kept and this one refused."""
     errors: list[FieldError] = []
     if not user.is_resident:
         errors.append(FieldError("user", "only a resident's identity is checked this way"))
@@ -123,12 +127,26 @@ def identity_verify(
         errors.append(FieldError("person_id", "a person number is 1 to 20 characters"))
     if level not in Identity.Level.values:
         errors.append(FieldError("level", f"choose one of {', '.join(Identity.Level.values)}"))
-    if Identity.objects.filter(person_hash=Identity.hash_of(person_id)).exclude(user=user).exists():
+    held = (
+        Identity.objects.filter(person_hash=Identity.hash_of(person_id)).exclude(user=user).first()
+    )
+    if held is not None and _STRENGTH.get(held.level, 0) >= _STRENGTH.get(level, 0):
         errors.append(FieldError("person_id", "this person number belongs to another account"))
     if errors:
         raise InvalidInput(errors)
     if not isinstance(actor, SystemActor):
         _require_admin(actor)
+    with transaction.atomic():
+        if held is not None:
+            held.delete()  # a weaker claim gives way
+        return _identity_record(user, person_id, level, method)
+
+
+#: Levels of assurance, weakest first.
+_STRENGTH = {Identity.Level.LOW: 1, Identity.Level.SUBSTANTIAL: 2, Identity.Level.HIGH: 3}
+
+
+def _identity_record(user: User, person_id: str, level: str, method: str) -> Identity:
     identity, _ = Identity.objects.update_or_create(
         user=user,
         defaults={

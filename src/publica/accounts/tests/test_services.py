@@ -70,3 +70,22 @@ def test_a_username_with_spaces_and_a_bad_email_are_refused():
     with pytest.raises(InvalidInput) as caught:
         user_create(username="two words", role=Role.RESIDENT, email="nope", actor=SETUP)
     assert {error.field for error in caught.value.errors} == {"username", "email"}
+
+
+@pytest.mark.django_db
+def test_a_stronger_identity_check_takes_a_person_number_from_a_weaker_one() -> None:
+    from publica.accounts.models import Identity
+    from publica.accounts.services import identity_verify
+
+    system = SystemActor("identity-test")
+    squatter = UserFactory(role=Role.RESIDENT)
+    owner = UserFactory(role=Role.RESIDENT)
+    identity_verify(user=squatter, person_id="P-77", level="low", method="t", actor=system)
+
+    identity_verify(user=owner, person_id="P-77", level="substantial", method="t", actor=system)
+
+    assert Identity.objects.get(person_hash=Identity.hash_of("P-77")).user == owner
+    assert not Identity.objects.filter(user=squatter).exists()
+    with pytest.raises(InvalidInput, match="another account"):
+        identity_verify(user=squatter, person_id="P-77", level="substantial", method="t",
+                        actor=system)  # fmt: skip
