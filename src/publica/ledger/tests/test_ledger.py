@@ -9,8 +9,9 @@ import json
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from publica.cases.services import case_merge, case_transition, case_withdraw
+from publica.cases.services import case_anonymise, case_merge, case_transition, case_withdraw
 from publica.cases.tests.factories import submit_pothole
+from publica.core.actors import SystemActor
 from publica.ledger import entries, keys, merkle, note, selectors
 from publica.ledger.models import Checkpoint, Entry, Tile
 from publica.ledger.services import LedgerInconsistent, ledger_sequence
@@ -35,8 +36,11 @@ def _decisions(pothole, caseworker, resident) -> dict[str, object]:
     case_withdraw(case=withdrawn, actor=resident, reason="Fixed by Ada's neighbour")
     merged = submit_pothole(pothole, contact=contact, description="Outside Ada's gate")
     case_merge(child=merged, parent=moved, actor=caseworker, reason="Ada's neighbour, mistaken")
+    erased = submit_pothole(pothole, contact=contact, description="Outside Ada's door")
+    case_transition(case=erased, to="no_action", actor=caseworker, reason="Ada is mistaken")
+    case_anonymise(case=erased, why="retention", rule="2 years", actor=SystemActor("retention"))
     return {"transition": moved, "decision": decided, "automated-decision": automated,
-            "withdrawal": withdrawn, "merged": merged}  # fmt: skip
+            "withdrawal": withdrawn, "merged": merged, "anonymised": erased}  # fmt: skip
 
 
 def test_every_decision_writes_a_pending_entry_of_its_kind(pothole, caseworker, resident):
