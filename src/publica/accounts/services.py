@@ -143,7 +143,7 @@ def identity_verify(
 
 
 #: Levels of assurance, weakest first.
-_STRENGTH = {Identity.Level.LOW: 1, Identity.Level.SUBSTANTIAL: 2, Identity.Level.HIGH: 3}
+_STRENGTH: dict[str, int] = {"low": 1, "substantial": 2, "high": 3}
 
 
 def _identity_record(user: User, person_id: str, level: str, method: str) -> Identity:

@@ -137,8 +137,13 @@ class CheckpointOut(Schema):
 class LedgerEntryOut(Schema):
     index: int
     kind: Literal[
-        "transition", "decision", "automated-decision", "withdrawal", "merged", "anonymised",
-        "access-batch"
+        "transition",
+        "decision",
+        "automated-decision",
+        "withdrawal",
+        "merged",
+        "anonymised",
+        "access-batch",
     ]
     case: str = Field(description="The case reference; empty for an access-batch entry.")
     recorded_at: dt.datetime
