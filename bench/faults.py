@@ -270,6 +270,7 @@ def main() -> None:
     parser.add_argument("--database", default="publica_faults")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/load-faults"))
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress, live
     if os.geteuid() != 0:
         sys.exit("run as root: it mounts a small disk for uploads and restarts PostgreSQL")
     seed = args.seed if args.seed is not None else random.randrange(10_000)
