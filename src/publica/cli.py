@@ -113,14 +113,47 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
     click.echo(f"Publica is serving on http://{host}:{port}/")
     background = None
     if settings.PUBLICA_SERVE_WORKER:  # the embedded default: one machine, one command
-        background = subprocess.Popen([sys.executable, "-m", "publica.cli", "worker"])
+        background = _BackgroundWorker()
         click.echo("… with a background worker (PUBLICA_SERVE_WORKER=false to run your own)")
     try:
         _Server().run()
     finally:
         if background is not None:
-            background.terminate()
-            background.wait(timeout=30)
+            background.stop()
+
+
+class _BackgroundWorker:
+    """`publica worker` beside the web workers, started again whenever it dies (killed, out of
+    memory, its database gone), as gunicorn does for its web workers, until serve stops."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.process = self._start()
+        threading.Thread(target=self._watch, name="worker-supervisor", daemon=True).start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "publica.cli", "worker"])
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(1):
+            with self.lock:
+                # poll() is not None once it died, even when gunicorn's reaping took its status
+                if self.stopping.is_set() or self.process.poll() is None:
+                    continue
+                logging.getLogger("publica.worker").warning(
+                    "the background worker stopped (exit status %s); starting it again",
+                    self.process.returncode,
+                )
+                self.process = self._start()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
 
 def _warm_up(worker: Any) -> None:

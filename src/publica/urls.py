@@ -9,6 +9,9 @@ from publica.core import health, metrics
 # The admin asks for the same second factor as the back office.
 admin.site.__class__ = OTPAdminSite
 
+# The database unreachable (restarting): 503 with Retry-After, not a 500.
+handler500 = "publica.core.unavailable.server_error"
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
