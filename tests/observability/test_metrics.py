@@ -98,8 +98,12 @@ def test_queue_depth_counts_the_delivery_tasks_waiting(client, pothole):
 def test_stored_readings_count_up_for_the_ingest_rate(client, pothole):
     thing = entity_create(entity=ENTITY_SETS["Things"], data=THING, actor=SETUP)
     stream = Datastream.objects.get(thing=thing)
-    before = figure(scrape(client), "sensor_observations_stored_total")
     start = clock.now() - dt.timedelta(hours=1)
+    # The figure is the highest observation id: a first reading anchors it, since PostgreSQL's
+    # sequence has moved on past rows that earlier tests rolled back.
+    observations_create(datastream=stream, rows=[ObservationRow(start, 9.0)], actor=SETUP)
+    before = figure(scrape(client), "sensor_observations_stored_total")
+    start += dt.timedelta(minutes=1)
     rows = [ObservationRow(start + dt.timedelta(minutes=i), 10.0 + i) for i in range(5)]
     observations_create(datastream=stream, rows=rows, actor=SETUP)
     assert figure(scrape(client), "sensor_observations_stored_total") == before + 5
